@@ -1,0 +1,101 @@
+"""Settings, read once from the environment and `.env`, then handed down to the layers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/hromada.sqlite3"
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be told from outside. `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    default_language: Literal["uk", "ru"] = "uk"
+    timezone: str = "Europe/Kyiv"
+    log_level: LogLevel = "INFO"
+    # Outgoing rate limits (Telegram's documented limits); 0 disables a limit.
+    rate_limit_overall_per_second: float = Field(default=30, ge=0)
+    rate_limit_group_per_minute: float = Field(default=20, ge=0)
+    # How many updates of *different* users are processed at once.
+    concurrent_updates: int = Field(default=64, ge=1, le=1024)
+    # How long `processed_updates` rows are kept to recognise a resent update.
+    processed_updates_retention_days: int = Field(default=7, ge=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if value.startswith(("sqlite:", "postgresql:", "postgres:")):
+            raise ValueError(
+                "use an async driver: sqlite+aiosqlite:///... or postgresql+asyncpg://..."
+            )
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @property
+    def telegram_api_base_file_url(self) -> str:
+        """PTB's file URL for the same server: `.../bot` becomes `.../file/bot`."""
+        base = self.telegram_api_base_url
+        if base.endswith("/bot"):
+            return base[: -len("/bot")] + "/file/bot"
+        return base.rstrip("/") + "/file/bot"
+
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file, when the database is a SQLite file."""
+        prefix = "sqlite+aiosqlite:///"
+        if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
+            return Path(self.database_url[len(prefix) :].split("?", 1)[0])
+        return None
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message is one line meant for a person."""
+
+
+def load_settings() -> Settings:
+    """Read settings, turning pydantic's report into one readable line."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        parts = []
+        for err in exc.errors():
+            name = ".".join(str(p) for p in err["loc"]).upper() or "settings"
+            parts.append(f"{name}: {err['msg']}")
+        raise SettingsError("Invalid setting " + "; ".join(parts)) from None
+
+
+def require_token(settings: Settings) -> str:
+    """The bot token, or a SettingsError that tells the person where to get one."""
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
+    if not token.strip():
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN is not set. Ask @BotFather in Telegram for a bot token "
+            "and put it in .env (see .env.example) or in the environment."
+        )
+    return token.strip()

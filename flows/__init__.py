@@ -1,0 +1,1 @@
+"""Conversation flows: state machines that decide, with no Telegram and no SQL."""

@@ -1,0 +1,103 @@
+"""Onboarding and the settings it shares: language, then community, then the main menu.
+
+`/language` and `/community` re-enter the same states with `return_to_menu` set, so a
+person who is already onboarded changes one thing and is back at the menu.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from transitions import EventData
+
+from flows.flow import DONE, Flow
+from flows.fsm import State, StatesGroup
+
+LANGUAGES = ("uk", "ru")
+COMMUNITIES_PER_PAGE = 6
+
+
+class OnboardingForm(StatesGroup):
+    language = State()
+    community = State()
+
+
+def page_count(total: int, per_page: int = COMMUNITIES_PER_PAGE) -> int:
+    return max(1, -(-total // per_page))
+
+
+class OnboardingFlow(Flow):
+    """Events: `choose_language(code=)`, `turn_page(page=, total=)`,
+    `choose_community(community_id=, known_ids=)`."""
+
+    states = OnboardingForm
+    transitions = [  # noqa: RUF012 - declared once per class, read by the machine
+        {
+            "trigger": "choose_language",
+            "source": OnboardingForm.language,
+            "dest": OnboardingForm.community,
+            "conditions": ["valid_language", "needs_community"],
+            "after": "remember_language",
+        },
+        {
+            "trigger": "choose_language",
+            "source": OnboardingForm.language,
+            "dest": DONE,
+            "conditions": "valid_language",
+            "after": "remember_language",
+        },
+        {
+            "trigger": "turn_page",
+            "source": OnboardingForm.community,
+            "dest": None,
+            "conditions": "valid_page",
+            "after": "remember_page",
+        },
+        {
+            "trigger": "choose_community",
+            "source": OnboardingForm.community,
+            "dest": DONE,
+            "conditions": "known_community",
+            "after": "remember_community",
+        },
+    ]
+
+    @staticmethod
+    def start_data(*, return_to_menu: bool) -> dict[str, Any]:
+        return {"return_to_menu": return_to_menu, "page": 0}
+
+    # conditions
+    def valid_language(self, event: EventData) -> bool:
+        if event.kwargs.get("code") in LANGUAGES:
+            return True
+        self.problem = "unknown_language"
+        return False
+
+    def needs_community(self, event: EventData) -> bool:
+        return not self.data.get("return_to_menu", False)
+
+    def valid_page(self, event: EventData) -> bool:
+        page, total = event.kwargs.get("page"), int(event.kwargs.get("total", 0))
+        if isinstance(page, int) and 0 <= page < page_count(total):
+            return True
+        self.problem = "unknown_page"
+        return False
+
+    def known_community(self, event: EventData) -> bool:
+        known: Collection[int] = event.kwargs.get("known_ids", ())
+        if event.kwargs.get("community_id") in known:
+            return True
+        self.problem = "unknown_community"
+        return False
+
+    # effects
+    def remember_language(self, event: EventData) -> None:
+        self.effects["language"] = event.kwargs["code"]
+        self.data["page"] = 0
+
+    def remember_page(self, event: EventData) -> None:
+        self.data["page"] = event.kwargs["page"]
+
+    def remember_community(self, event: EventData) -> None:
+        self.effects["community_id"] = event.kwargs["community_id"]

@@ -1,0 +1,101 @@
+"""The SQL storage for conversation state (table `conversation_state`).
+
+It satisfies `flows.fsm.BaseStorage` structurally and works inside the update's own
+session, so a state change commits or rolls back together with everything else the update
+did. The key is anything with aiogram's StorageKey fields.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ConversationState
+from storage.types import utcnow
+
+
+class KeyLike(Protocol):
+    @property
+    def bot_id(self) -> int: ...
+    @property
+    def chat_id(self) -> int: ...
+    @property
+    def user_id(self) -> int: ...
+    @property
+    def thread_id(self) -> int | None: ...
+    @property
+    def destiny(self) -> str: ...
+
+
+class StateLike(Protocol):
+    @property
+    def state(self) -> str | None: ...
+
+
+def _pk(key: KeyLike) -> tuple[int, int, int, int, str]:
+    return (key.bot_id, key.chat_id, key.user_id, key.thread_id or 0, key.destiny)
+
+
+class SqlFsmStorage:
+    """aiogram's storage contract over `conversation_state`, bound to one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _row(self, key: KeyLike, *, create: bool) -> ConversationState | None:
+        row = await self.session.get(ConversationState, _pk(key))
+        if row is None and create:
+            bot_id, chat_id, user_id, thread_id, destiny = _pk(key)
+            row = ConversationState(
+                bot_id=bot_id,
+                chat_id=chat_id,
+                user_id=user_id,
+                thread_id=thread_id,
+                destiny=destiny,
+                state=None,
+                data={},
+            )
+            self.session.add(row)
+        return row
+
+    async def set_state(self, key: KeyLike, state: StateLike | str | None = None) -> None:
+        name = state if state is None or isinstance(state, str) else state.state
+        row = await self._row(key, create=True)
+        assert row is not None
+        row.state = name
+        row.updated_at = utcnow()
+        await self.session.flush()
+
+    async def get_state(self, key: KeyLike) -> str | None:
+        row = await self._row(key, create=False)
+        return row.state if row else None
+
+    async def set_data(self, key: KeyLike, data: Mapping[str, Any]) -> None:
+        if not isinstance(data, Mapping):
+            raise TypeError("data must be a mapping")
+        row = await self._row(key, create=True)
+        assert row is not None
+        row.data = copy.deepcopy(dict(data))  # a new object, so the JSON column is written
+        row.updated_at = utcnow()
+        await self.session.flush()
+
+    async def get_data(self, key: KeyLike) -> dict[str, Any]:
+        row = await self._row(key, create=False)
+        return copy.deepcopy(row.data) if row and row.data else {}
+
+    async def get_value(
+        self, storage_key: KeyLike, dict_key: str, default: Any | None = None
+    ) -> Any | None:
+        return copy.deepcopy((await self.get_data(storage_key)).get(dict_key, default))
+
+    async def update_data(self, key: KeyLike, data: Mapping[str, Any]) -> dict[str, Any]:
+        current = await self.get_data(key)
+        current.update(data)
+        await self.set_data(key, current)
+        return current.copy()
+
+    async def close(self) -> None:
+        """The session belongs to the update; nothing to close here."""

@@ -1,0 +1,1 @@
+"""Domain operations, each an async function taking an `AsyncSession`."""
