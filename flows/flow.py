@@ -58,7 +58,7 @@ class Flow:
     def machine(cls) -> Machine:
         """The class's machine, built on first use and shared by all its conversations."""
         if cls.__dict__.get("_machine") is None:
-            names = [s.state for s in cls.states.__all_states__] + [DONE]
+            names = [s.state for s in cls.states.__all_states__ if s.state] + [DONE]
             transitions = [
                 {
                     **t,
@@ -86,9 +86,7 @@ class Flow:
         return state is not None and state in cls.states
 
     @classmethod
-    def handle(
-        cls, state: State | str, data: dict[str, Any], event: str, **kwargs: Any
-    ) -> Step:
+    def handle(cls, state: State | str, data: dict[str, Any], event: str, **kwargs: Any) -> Step:
         """Run one event from `state`; raise StaleEvent if the state has no such event."""
         name = _state_name(state)
         if not cls.owns(name):
@@ -97,7 +95,8 @@ class Flow:
         model = cls(data)
         machine.add_model(model, initial=name)
         try:
-            accepted = bool(model.trigger(event, **kwargs))
+            trigger = model.trigger  # type: ignore[attr-defined]  # added by the machine
+            accepted = bool(trigger(event, **kwargs))
         except (MachineError, AttributeError) as exc:
             raise StaleEvent(f"{event!r} is not expected in {name!r}") from exc
         finally:

@@ -1,4 +1,7 @@
-"""`State` and `StatesGroup` with aiogram 3's naming: `RequestForm.text.state == "RequestForm:text"`."""
+"""`State` and `StatesGroup`, named as in aiogram 3.
+
+`RequestForm.text.state == "RequestForm:text"`.
+"""
 
 from __future__ import annotations
 
@@ -62,18 +65,18 @@ class _StatesGroupMeta(type):
         cls = super().__new__(mcs, name, bases, namespace)
         states: list[State] = []
         childs: list[type[StatesGroup]] = []
-        cls.__full_group_name__ = name  # type: ignore[attr-defined]
+        cls.__full_group_name__ = name
         for value in namespace.values():
             if isinstance(value, State):
                 states.append(value)
             elif isinstance(value, type) and issubclass(value, StatesGroup):
                 childs.append(value)
-        cls.__parent__ = None  # type: ignore[attr-defined]
-        cls.__childs__ = tuple(childs)  # type: ignore[attr-defined]
-        cls.__states__ = tuple(states)  # type: ignore[attr-defined]
+        cls.__parent__ = None
+        cls.__childs__ = tuple(childs)
+        cls.__states__ = tuple(states)
         for state in states:
             state.set_parent(cls)  # type: ignore[arg-type]
-        cls.__state_names__ = tuple(s.state for s in states if s.state)  # type: ignore[attr-defined]
+        cls.__state_names__ = tuple(s.state for s in states if s.state)
         return cls
 
     def __contains__(cls, item: object) -> bool:

@@ -51,9 +51,13 @@ class SeedResult:
     updated: int
 
 
-async def seed_communities(session: AsyncSession, path: Path = SEED_FILE) -> SeedResult:
-    """Insert or update communities from the JSON data file; matched by `code`."""
-    rows = json.loads(path.read_text(encoding="utf-8"))
+def read_seed(path: Path = SEED_FILE) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))
+    return rows
+
+
+async def seed_communities(session: AsyncSession, rows: list[dict[str, str]]) -> SeedResult:
+    """Insert or update communities (rows of `read_seed()`); matched by `code`."""
     existing = {c.code: c for c in (await session.execute(select(Community))).scalars()}
     created = updated = 0
     for row in rows:

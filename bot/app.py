@@ -1,0 +1,114 @@
+"""The Application factory: everything is built in post_init and closed in post_shutdown."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import BotCommand, BotCommandScopeDefault
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+import handlers
+from bot.settings import Settings, require_token
+from handlers.context import BotData, HromadaContext, Services
+from handlers.navigation import COMMANDS
+from handlers.processor import PerUserUpdateProcessor
+from locales import load_translators
+from scheduler.runner import SchedulerConfig, build_scheduler
+from storage.engine import create_engine, session_factory
+from storage.migrate import upgrade_to_head
+
+log = logging.getLogger(__name__)
+
+HromadaApp = Application[Any, HromadaContext, Any, Any, BotData, Any]
+
+# Updates the bot asks Telegram for; anything else is never fetched.
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+def build_application(settings: Settings) -> HromadaApp:
+    token = require_token(settings)
+    context_types = ContextTypes(context=HromadaContext, bot_data=BotData)
+    lifecycle = Lifecycle(settings)
+    app: HromadaApp = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_base_file_url)
+        .context_types(context_types)
+        .concurrent_updates(PerUserUpdateProcessor(settings.concurrent_updates))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.rate_limit_overall_per_second,
+                overall_time_period=1,
+                group_max_rate=settings.rate_limit_group_per_minute,
+                group_time_period=60,
+                max_retries=3,
+            )
+        )
+        .post_init(lifecycle.post_init)
+        .post_shutdown(lifecycle.post_shutdown)
+        .build()
+    )
+    handlers.register(app)
+    app.add_error_handler(_on_error)
+    return app
+
+
+class Lifecycle:
+    """Opens the engine, migrates, loads catalogs and starts the scheduler in post_init;
+    closes them in post_shutdown. Nothing is opened at import time."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine: AsyncEngine | None = None
+        self.scheduler: AsyncIOScheduler | None = None
+
+    async def post_init(self, app: HromadaApp) -> None:
+        settings = self.settings
+        self.engine = create_engine(settings.database_url)
+        await upgrade_to_head(self.engine)
+        sessions = session_factory(self.engine)
+        translators = load_translators()
+        app.bot_data.services = Services(
+            sessions=sessions,
+            translators=translators,
+            default_language=settings.default_language,
+            timezone=settings.timezone,
+        )
+        retention = timedelta(days=settings.processed_updates_retention_days)
+        self.scheduler = build_scheduler(
+            sessions,
+            SchedulerConfig(timezone=settings.timezone, processed_updates_retention=retention),
+        )
+        self.scheduler.start()
+        await register_commands(app, translators, settings.default_language)
+        log.info("bot started as @%s", app.bot.username)
+
+    async def post_shutdown(self, app: HromadaApp) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self.engine is not None:
+            await self.engine.dispose()
+
+
+async def register_commands(app: HromadaApp, translators: dict[str, Any], default: str) -> None:
+    """The command menu in each language, and the default language's for everyone else."""
+    for language in (*translators, None):
+        _ = translators[language or default].gettext
+        commands = [BotCommand(name, _(description)) for name, description in COMMANDS]
+        try:
+            await app.bot.set_my_commands(
+                commands, scope=BotCommandScopeDefault(), language_code=language
+            )
+        except TelegramError as exc:  # the menu is a convenience; the bot works without it
+            log.warning("setMyCommands(%s) failed: %s", language, exc)
+
+
+async def _on_error(update: object, context: Any) -> None:
+    """Errors outside the pipeline (polling, network); never logs message content."""
+    log.error("unhandled error: %s", type(context.error).__name__, exc_info=context.error)

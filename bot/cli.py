@@ -1,0 +1,63 @@
+"""`python -m bot [run|migrate|seed]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from bot.logging_setup import configure_logging
+from bot.settings import Settings, SettingsError, load_settings
+from storage.engine import create_engine, session_factory
+from storage.migrate import upgrade_to_head
+from storage.repositories.communities import read_seed, seed_communities
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Hromada bot")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot with long polling (the default)")
+    sub.add_parser("migrate", help="upgrade the database schema to the newest version")
+    sub.add_parser("seed", help="load communities from storage/data/communities.json")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_level)
+        if args.command == "migrate":
+            asyncio.run(_migrate(settings))
+            print("database schema is up to date")
+        elif args.command == "seed":
+            created, updated = asyncio.run(_seed(settings))
+            print(f"communities: {created} added, {updated} updated")
+        else:
+            _run(settings)
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _run(settings: Settings) -> None:
+    from bot.app import ALLOWED_UPDATES, build_application
+
+    app = build_application(settings)
+    app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+
+
+async def _migrate(settings: Settings) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade_to_head(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _seed(settings: Settings) -> tuple[int, int]:
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade_to_head(engine)
+        async with session_factory(engine)() as session, session.begin():
+            result = await seed_communities(session, read_seed())
+        return result.created, result.updated
+    finally:
+        await engine.dispose()

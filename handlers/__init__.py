@@ -1,0 +1,27 @@
+"""Telegram glue: the pipeline, the router and the handlers, registered in one visible order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, TypeHandler
+
+from handlers import menu, navigation, onboarding
+from handlers.pipeline import Pipeline
+from handlers.router import Router
+
+
+def build_router() -> Router:
+    """Every handler module's router. Order does not decide precedence (the router does:
+    commands, then buttons of the current state, then messages); a clash raises."""
+    root = Router()
+    root.include(navigation.router)  # commands and the main menu's buttons
+    root.include(onboarding.router)  # language and community screens
+    root.include(menu.router)  # the idle screen
+    return root
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """One PTB handler: every update goes through the pipeline."""
+    app.add_handler(TypeHandler(Update, Pipeline(build_router())))

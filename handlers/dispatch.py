@@ -1,0 +1,41 @@
+"""One update through the router: the right handler, or a clear answer when there is none."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from handlers import fallbacks
+from handlers.content import Content, classify, command_name
+from handlers.context import HromadaContext
+from handlers.router import Router
+
+
+async def dispatch(router: Router, update: Update, ctx: HromadaContext) -> None:
+    state = await ctx.fsm.get_state()
+    query = update.callback_query
+    if query is not None:
+        prefix, _, arg = (query.data or "").partition(":")
+        button = router.find_button(prefix, state)
+        if button is None:
+            await fallbacks.stale_button(router, ctx, state)
+        else:
+            await button(update, ctx, arg)
+        return
+
+    message = update.effective_message
+    if message is None:
+        return
+    if classify(message) is Content.COMMAND:
+        name = command_name(message, ctx.bot.username)
+        command = router.commands.get(name) if name else None
+        if command is None:
+            await fallbacks.unknown_command(router, ctx, state)
+        else:
+            await command(update, ctx)
+        return
+
+    handler = router.find_message(update, state)
+    if handler is None:
+        await fallbacks.unexpected_input(router, ctx, state)
+    else:
+        await handler(update, ctx)

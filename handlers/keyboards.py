@@ -1,0 +1,22 @@
+"""Inline keyboards. Button data is `prefix:arg`, short, and never trusted by its reader."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+Button = tuple[str, str]  # (label, callback data)
+
+
+def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def data(prefix: str, arg: object = "") -> str:
+    value = f"{prefix}:{arg}"
+    if len(value.encode()) > 64:
+        raise ValueError("callback data over Telegram's 64 bytes")
+    return value

@@ -1,0 +1,53 @@
+"""The main menu: what a resident can do once they have a language and a community."""
+
+from __future__ import annotations
+
+from handlers.context import HromadaContext
+from handlers.keyboards import data, keyboard
+from handlers.router import Router
+from locales import n_
+
+router = Router()
+
+# Features that later issues build; until then their buttons say so politely.
+NOT_READY = {
+    "ask": n_("Ask a question"),
+    "mine": n_("My requests"),
+    "groups": n_("Self-help groups"),
+    "meetings": n_("Meetings"),
+    "polls": n_("Polls"),
+}
+
+
+async def show_main_menu(ctx: HromadaContext, *, fresh: bool = False) -> None:
+    """The menu, as a new message (`fresh`) or in place of the pressed one."""
+    _ = ctx.i18n.gettext
+
+    def item(key: str) -> tuple[str, str]:
+        return (_(NOT_READY[key]), data("menu", key))
+
+    rows = [
+        [item("ask")],
+        [item("mine"), item("groups")],
+        [item("meetings"), item("polls")],
+        [(_("Language"), data("menu", "language")), (_("Community"), data("menu", "community"))],
+        [(_("Help"), data("menu", "help"))],
+    ]
+    text = _("Main menu. What would you like to do?")
+    if fresh:
+        ctx.replies.send(text, keyboard(rows))
+    else:
+        ctx.replies.show(text, keyboard(rows))
+
+
+@router.prompt(None)
+async def idle(ctx: HromadaContext) -> None:
+    """No conversation running: the menu, or the way into onboarding."""
+    if ctx.user.community_id is not None:
+        await show_main_menu(ctx, fresh=True)
+        return
+    _ = ctx.i18n.gettext
+    ctx.replies.send(
+        _("To begin, choose your language and community."),
+        keyboard([[(_("Start"), data("start"))]]),
+    )

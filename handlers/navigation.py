@@ -1,0 +1,110 @@
+"""How a person moves around: /start, /help, /language, /community, /cancel, the menu.
+
+Commands work in every state; the menu's buttons only while no conversation is running.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from flows.onboarding import OnboardingForm
+from handlers import onboarding
+from handlers.content import command_args
+from handlers.context import HromadaContext
+from handlers.menu import NOT_READY, idle, show_main_menu
+from handlers.router import Router
+from locales import n_
+
+router = Router()
+
+# (command, description) for setMyCommands, in menu order.
+COMMANDS = (
+    ("start", n_("Start or return to the main menu")),
+    ("help", n_("What the bot does, emergency numbers")),
+    ("language", n_("Change language")),
+    ("community", n_("Change community")),
+    ("cancel", n_("Stop what you are doing")),
+)
+
+
+def send_help(ctx: HromadaContext) -> None:
+    _ = ctx.i18n.gettext
+    ctx.replies.send(
+        _(
+            "<b>Hromada bot</b> connects residents with their community's working group: "
+            "police, social services, schools, clinics and NGOs.\n\n"
+            "/start: main menu\n/language: change language\n"
+            "/community: change community\n/cancel: stop what you are doing\n\n"
+            "<b>This bot is not an emergency service.</b> In danger call "
+            "102 (police), 103 (ambulance), 101 (rescue) or 112."
+        )
+    )
+
+
+@router.command("start")
+async def start(update: Update, ctx: HromadaContext) -> None:
+    # Payloads of deep links (t.me/bot?start=...) are read by later features; none yet.
+    _payload = command_args(update.effective_message) if update.effective_message else ""
+    if ctx.user.community_id is None:
+        await onboarding.begin(ctx)
+        return
+    await ctx.fsm.clear()
+    await show_main_menu(ctx, fresh=True)
+
+
+@router.command("help")
+async def help_(update: Update, ctx: HromadaContext) -> None:
+    send_help(ctx)
+    await ctx.reprompt()
+
+
+@router.command("language")
+async def language(update: Update, ctx: HromadaContext) -> None:
+    await onboarding.begin(ctx, at=OnboardingForm.language)
+
+
+@router.command("community")
+async def community(update: Update, ctx: HromadaContext) -> None:
+    await onboarding.begin(ctx, at=OnboardingForm.community)
+
+
+@router.command("cancel")
+async def cancel(update: Update, ctx: HromadaContext) -> None:
+    _ = ctx.i18n.gettext
+    had_state = await ctx.fsm.get_state() is not None
+    await ctx.fsm.clear()
+    ctx.replies.send(_("Cancelled.") if had_state else _("There is nothing to cancel."))
+    if ctx.user.community_id is None:
+        await idle(ctx)
+    else:
+        await show_main_menu(ctx, fresh=True)
+
+
+@router.callback("menu", None)
+async def menu_pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
+    _ = ctx.i18n.gettext
+    if ctx.user.community_id is None:
+        await onboarding.begin(ctx)
+    elif arg in NOT_READY:
+        ctx.replies.notice(
+            _(
+                "This part of the bot is not ready yet. We are working on it; "
+                "it will appear here when it is."
+            ),
+            alert=True,
+        )
+    elif arg == "language":
+        await onboarding.begin(ctx, at=OnboardingForm.language)
+    elif arg == "community":
+        await onboarding.begin(ctx, at=OnboardingForm.community)
+    elif arg == "help":
+        send_help(ctx)
+        await show_main_menu(ctx, fresh=True)
+    else:
+        ctx.replies.notice(_("This button is no longer active."))
+        await show_main_menu(ctx)
+
+
+@router.callback("start", None)
+async def start_pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
+    await onboarding.begin(ctx)

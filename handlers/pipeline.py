@@ -1,0 +1,98 @@
+"""The per-update pipeline (docs/ARCHITECTURE.md, "One update, start to end").
+
+One session and one transaction per update: the update id is recorded (a resent update is
+skipped), the person and their conversation are loaded, the router runs, everything
+commits together, and only then do the replies go out. On any error the transaction rolls
+back, so the conversation stays where it was, and the person is told their data is safe.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from flows.fsm import FSMContext, StorageKey
+from handlers.context import HromadaContext, Turn
+from handlers.dispatch import dispatch
+from handlers.replies import Replies, Unreachable
+from handlers.router import Router
+from locales import pick_language
+from storage.fsm_storage import SqlFsmStorage
+from storage.repositories.updates import record_update
+from storage.repositories.users import mark_unreachable, touch_user
+
+log = logging.getLogger(__name__)
+
+
+def describe(update: Update) -> str:
+    """What kind of update this is, for logs: never its text, never a name."""
+    if update.callback_query is not None:
+        prefix = (update.callback_query.data or "").partition(":")[0]
+        return f"button:{prefix[:16]}"
+    message = update.effective_message
+    if message is not None:
+        if message.text is not None:
+            return "command" if message.text.startswith("/") else "text"
+        return "media"
+    return "other"
+
+
+class Pipeline:
+    def __init__(self, router: Router) -> None:
+        self.router = router
+
+    async def __call__(self, update: Update, ctx: HromadaContext) -> None:
+        person, chat = update.effective_user, update.effective_chat
+        if person is None or chat is None or person.is_bot:
+            return
+        if chat.type != ChatType.PRIVATE:
+            # Group chats receive notices; conversations happen in private chats only.
+            return
+        services = ctx.services
+        query = update.callback_query
+        pressed = query.message.message_id if query and query.message else None
+        replies = Replies(chat.id, query.id if query else None, pressed)
+        language = pick_language(None, person.language_code, services.default_language)
+        try:
+            async with services.sessions() as session, session.begin():
+                if not await record_update(session, ctx.bot.id, update.update_id):
+                    log.info("update %s seen before; skipped", update.update_id)
+                    return
+                user = await touch_user(session, person.id)
+                language = pick_language(
+                    user.language, person.language_code, services.default_language
+                )
+                key = StorageKey(bot_id=ctx.bot.id, chat_id=chat.id, user_id=person.id)
+                ctx.turn = Turn(
+                    db=session,
+                    user=user,
+                    i18n=services.translators[language],
+                    fsm=FSMContext(SqlFsmStorage(session), key),
+                    replies=replies,
+                    router=self.router,
+                )
+                await dispatch(self.router, update, ctx)
+                language = ctx.i18n.language
+        except Exception:
+            log.exception("update %s (%s) failed; rolled back", update.update_id, describe(update))
+            replies.discard()
+            _ = services.translators[language].gettext
+            replies.send(
+                _(
+                    "Sorry, something went wrong on our side. Your data is safe; "
+                    "please try again in a moment."
+                )
+            )
+        finally:
+            ctx.turn = None
+        await self._deliver(replies, ctx, person.id)
+
+    async def _deliver(self, replies: Replies, ctx: HromadaContext, telegram_id: int) -> None:
+        try:
+            await replies.flush(ctx.bot)
+        except Unreachable:
+            log.info("a person blocked the bot; marked unreachable")
+            async with ctx.services.sessions() as session, session.begin():
+                await mark_unreachable(session, telegram_id)

@@ -1,0 +1,65 @@
+"""Updates of different people run concurrently; one person's updates strictly in order."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+
+@dataclass
+class _Slot:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    holders: int = 0
+
+
+def ordering_key(update: object) -> int | None:
+    """Whose updates must not overtake each other: the person's, else the chat's."""
+    if not isinstance(update, Update):
+        return None
+    if update.effective_user is not None:
+        return update.effective_user.id
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return None
+
+
+class PerUserUpdateProcessor(BaseUpdateProcessor):
+    """One lock per person, created on their first update and dropped when they are idle,
+    so memory does not grow with the number of people. asyncio's locks and semaphores wake
+    waiters first-come first-served, so a person's updates keep Telegram's order."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._slots: dict[int, _Slot] = {}
+
+    @property
+    def active_people(self) -> int:
+        return len(self._slots)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = ordering_key(update)
+        if key is None:
+            await coroutine
+            return
+        slot = self._slots.get(key)
+        if slot is None:
+            slot = self._slots[key] = _Slot()
+        slot.holders += 1
+        try:
+            async with slot.lock:
+                await coroutine
+        finally:
+            slot.holders -= 1
+            if slot.holders == 0:
+                del self._slots[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release; locks go with their last holder."""

@@ -1,0 +1,150 @@
+"""Replies to the person who acted, collected during the update and sent after the commit.
+
+Nothing reaches Telegram before the update's transaction has committed, so a person never
+sees an answer for something that was then rolled back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError
+
+log = logging.getLogger(__name__)
+
+# Network errors and timeouts: a few quick retries, because the update is already committed
+# and its answer should still arrive (a timed-out send may at worst arrive twice).
+RETRY_DELAYS = (0.5, 1.0, 2.0)
+
+
+@dataclass
+class _Send:
+    chat_id: int
+    text: str
+    markup: InlineKeyboardMarkup | None
+
+
+@dataclass
+class _Edit:
+    chat_id: int
+    message_id: int
+    text: str
+    markup: InlineKeyboardMarkup | None
+
+
+@dataclass
+class _Answer:
+    callback_query_id: str
+    text: str | None
+    alert: bool
+
+
+class Unreachable(Exception):
+    """Telegram refused to deliver to this chat (the person blocked the bot)."""
+
+
+class Replies:
+    def __init__(
+        self,
+        chat_id: int,
+        callback_query_id: str | None = None,
+        pressed_message_id: int | None = None,
+    ) -> None:
+        self.chat_id = chat_id
+        self._callback_query_id = callback_query_id
+        self._pressed_message_id = pressed_message_id
+        self._actions: list[_Send | _Edit] = []
+        self._answer: _Answer | None = None
+
+    def send(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        self._actions.append(_Send(self.chat_id, text, markup))
+
+    def edit(self, message_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        """Replace a message of ours; falls back to a new message if it cannot be edited."""
+        self._actions.append(_Edit(self.chat_id, message_id, text, markup))
+
+    def show(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        """A step's screen: replaces the message whose button was pressed, else a new one."""
+        if self._pressed_message_id is not None:
+            self.edit(self._pressed_message_id, text, markup)
+        else:
+            self.send(text, markup)
+
+    def notice(self, text: str | None = None, *, alert: bool = False) -> None:
+        """The small answer to a button press (a toast, or a pop-up with `alert`)."""
+        if self._callback_query_id is not None:
+            self._answer = _Answer(self._callback_query_id, text, alert)
+
+    def discard(self) -> None:
+        self._actions.clear()
+        self._answer = None
+
+    async def flush(self, bot: Bot) -> None:
+        """Send everything; a button press is always answered so its spinner stops.
+
+        Raises Unreachable when the person blocked the bot.
+        """
+        try:
+            if self._callback_query_id is not None:
+                answer = self._answer or _Answer(self._callback_query_id, None, False)
+                await _retrying(partial(_answer, bot, answer))
+            for action in self._actions:
+                await _retrying(partial(_perform, bot, action))
+        except Forbidden as exc:
+            raise Unreachable from exc
+        finally:
+            self.discard()
+
+
+async def _retrying(call: Callable[[], Awaitable[None]]) -> None:
+    for delay in RETRY_DELAYS:
+        try:
+            await call()
+            return
+        except NetworkError as exc:  # includes TimedOut; not Forbidden or BadRequest
+            log.warning("Telegram unreachable (%s); retrying in %.1fs", type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+    await call()
+
+
+async def _perform(bot: Bot, action: _Send | _Edit) -> None:
+    if isinstance(action, _Edit):
+        await _edit_or_send(bot, action)
+    else:
+        await _send(bot, action.chat_id, action.text, action.markup)
+
+
+async def _answer(bot: Bot, answer: _Answer) -> None:
+    try:
+        await bot.answer_callback_query(
+            answer.callback_query_id, text=answer.text, show_alert=answer.alert
+        )
+    except BadRequest as exc:
+        # "query is too old": the press is 15 minutes old; the messages below still go out.
+        log.info("callback answer refused: %s", exc.message)
+
+
+async def _send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def _edit_or_send(bot: Bot, action: _Edit) -> None:
+    try:
+        await bot.edit_message_text(
+            action.text,
+            chat_id=action.chat_id,
+            message_id=action.message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=action.markup,
+        )
+    except BadRequest as exc:
+        if "not modified" in exc.message:
+            return
+        log.info("edit refused (%s); sending a new message", exc.message)
+        await _send(bot, action.chat_id, action.text, action.markup)

@@ -1,0 +1,120 @@
+"""Routing an update to its handler, aiogram style: by command, by state, by button prefix.
+
+    router = Router()
+
+    @router.callback("lang", OnboardingForm.language)
+    async def chose_language(update, ctx, arg): ...
+
+    @router.message(OnboardingForm.language)
+    async def typed_instead(update, ctx): ...
+
+    @router.prompt(OnboardingForm.language)
+    async def ask_language(ctx): ...  # asks the step again (after a hint or a stale button)
+
+Order of precedence: commands (they work in every state), then buttons of the current
+state, then messages in the current state, then the fallbacks in `handlers/fallbacks.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from telegram import Update
+
+from flows.fsm import State
+from handlers.content import Content, classify
+from handlers.context import HromadaContext
+
+ANY_STATE = "*"
+
+CommandHandler = Callable[[Update, HromadaContext], Awaitable[None]]
+MessageHandler = Callable[[Update, HromadaContext], Awaitable[None]]
+ButtonHandler = Callable[[Update, HromadaContext, str], Awaitable[None]]
+Prompt = Callable[[HromadaContext], Awaitable[None]]
+
+
+def _key(state: State | str | None) -> str | None:
+    return state.state if isinstance(state, State) else state
+
+
+@dataclass
+class Router:
+    commands: dict[str, CommandHandler] = field(default_factory=dict)
+    buttons: dict[tuple[str, str | None], ButtonHandler] = field(default_factory=dict)
+    messages: dict[str | None, MessageHandler] = field(default_factory=dict)
+    prompts: dict[str | None, Prompt] = field(default_factory=dict)
+
+    def command(self, *names: str) -> Callable[[CommandHandler], CommandHandler]:
+        def register(func: CommandHandler) -> CommandHandler:
+            for name in names:
+                self.commands[name] = func
+            return func
+
+        return register
+
+    def callback(
+        self, prefix: str, *states: State | str | None
+    ) -> Callable[[ButtonHandler], ButtonHandler]:
+        """Buttons whose data is `prefix:arg`, pressed while in one of `states`."""
+
+        def register(func: ButtonHandler) -> ButtonHandler:
+            for state in states or (ANY_STATE,):
+                self.buttons[(prefix, _key(state))] = func
+            return func
+
+        return register
+
+    def message(self, *states: State | str | None) -> Callable[[MessageHandler], MessageHandler]:
+        """Any non-command message in one of `states` (`None`: no conversation running)."""
+
+        def register(func: MessageHandler) -> MessageHandler:
+            for state in states:
+                self.messages[_key(state)] = func
+            return func
+
+        return register
+
+    def prompt(self, *states: State | str | None) -> Callable[[Prompt], Prompt]:
+        def register(func: Prompt) -> Prompt:
+            for state in states:
+                self.prompts[_key(state)] = func
+            return func
+
+        return register
+
+    def include(self, other: Router) -> None:
+        """Take over another router's handlers; a clash is a programming error."""
+        _merge(self.commands, other.commands)
+        _merge(self.buttons, other.buttons)
+        _merge(self.messages, other.messages)
+        _merge(self.prompts, other.prompts)
+
+    def find_button(self, prefix: str, state: str | None) -> ButtonHandler | None:
+        return self.buttons.get((prefix, state)) or self.buttons.get((prefix, ANY_STATE))
+
+    def find_message(self, update: Update, state: str | None) -> MessageHandler | None:
+        message = update.effective_message
+        if message is None or classify(message) is Content.COMMAND:
+            return None
+        return self.messages.get(state)
+
+    async def reprompt(self, ctx: HromadaContext, state: str | None) -> bool:
+        """Ask the current step again; False when the state has no prompt."""
+        prompt = self.prompts.get(state)
+        if prompt is None:
+            return False
+        await prompt(ctx)
+        return True
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _merge(mine: dict[K, V], theirs: dict[K, V]) -> None:
+    clash = set(mine) & set(theirs)
+    if clash:
+        raise ValueError(f"handlers registered twice: {sorted(map(str, clash))}")
+    mine.update(theirs)

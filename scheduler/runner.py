@@ -1,0 +1,36 @@
+"""Builds the APScheduler that runs the periodic jobs in the bot's event loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from scheduler import jobs
+
+
+@dataclass(frozen=True)
+class SchedulerConfig:
+    timezone: str
+    processed_updates_retention: timedelta
+
+
+def build_scheduler(
+    sessions: async_sessionmaker[AsyncSession], config: SchedulerConfig
+) -> AsyncIOScheduler:
+    """Jobs live in memory only: each recomputes what is due from the database, so a
+    restart loses nothing (the first run happens right after start)."""
+    scheduler = AsyncIOScheduler(timezone=config.timezone)
+    scheduler.add_job(
+        jobs.purge_old_updates,
+        "interval",
+        hours=6,
+        args=(sessions, config.processed_updates_retention),
+        id="purge_old_updates",
+        coalesce=True,
+        max_instances=1,
+        next_run_time=datetime.now(UTC),
+    )
+    return scheduler

@@ -1,0 +1,295 @@
+"""What the fake Telegram remembers: chats, their messages, pending updates, files, commands.
+
+:class:`ApiState` is shared by the HTTP layer, the method handlers and the people acting in
+tests.  Every change goes through :meth:`ChangeFeed.bump`, which wakes everybody waiting in
+:meth:`ChangeFeed.wait_until` (long-polling ``getUpdates``, ``user.wait_for``...).  Messages are
+stored as the JSON Telegram would send; :class:`BotMessage` is the read-only view tests get.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+__all__ = [
+    "ApiError",
+    "ApiState",
+    "BotMessage",
+    "Button",
+    "ChangeFeed",
+    "ChatState",
+    "StoredFile",
+    "StoredMessage",
+]
+
+T = TypeVar("T")
+JSON = dict[str, Any]
+DEFAULT_UPDATES = frozenset(
+    {
+        "message",
+        "edited_message",
+        "channel_post",
+        "edited_channel_post",
+        "callback_query",
+        "my_chat_member",
+        "inline_query",
+        "chosen_inline_result",
+    }
+)
+
+
+class ApiError(Exception):
+    """A Bot API error answer; ``violation`` marks calls a correct bot must never make."""
+
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        *,
+        violation: bool = False,
+        retry_after: int | None = None,
+        reasons: list[str] | None = None,
+    ) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.violation = violation
+        self.retry_after = retry_after
+        self.reasons = reasons or [description]
+
+
+class ChangeFeed:
+    """A version counter plus an event that fires on every change (no polling loops)."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self._event = asyncio.Event()
+
+    def bump(self) -> int:
+        """Record a change and wake all waiters; return the new version."""
+        self.version += 1
+        event, self._event = self._event, asyncio.Event()
+        event.set()
+        return self.version
+
+    async def wait_until(self, check: Callable[[], T | None], timeout: float) -> T | None:
+        """Re-run ``check`` after each change until it returns non-None or ``timeout`` passes."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(timeout, 0.0)
+        while True:
+            result = check()
+            if result is not None:
+                return result
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return None
+            event = self._event
+            try:
+                async with asyncio.timeout(remaining):
+                    await event.wait()
+            except TimeoutError:
+                pass
+
+
+@dataclass(frozen=True)
+class Button:
+    """One inline keyboard button as a person sees it."""
+
+    text: str
+    callback_data: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class BotMessage:
+    """The current version of a message the bot sent, as the chat shows it."""
+
+    message_id: int
+    chat_id: int
+    text: str | None
+    caption: str | None
+    buttons: list[list[Button]]
+    raw: JSON
+    edited: bool
+    reply_keyboard: list[list[str]] = field(default_factory=list)
+
+    def button_texts(self) -> list[str]:
+        """All inline button labels, row by row."""
+        return [button.text for row in self.buttons for button in row]
+
+    @property
+    def content(self) -> str:
+        """The text or the caption (whichever the message has), ``""`` if none."""
+        return self.text or self.caption or ""
+
+
+@dataclass
+class StoredMessage:
+    """A message in a chat, with its current content."""
+
+    raw: JSON
+    from_bot: bool
+    changed_at: int
+    deleted: bool = False
+    edited: bool = False
+    reply_keyboard: list[list[str]] = field(default_factory=list)
+
+    @property
+    def message_id(self) -> int:
+        return int(self.raw["message_id"])
+
+    def view(self) -> BotMessage:
+        """The read-only view tests work with."""
+        rows = self.raw.get("reply_markup", {}).get("inline_keyboard", [])
+        buttons = [
+            [Button(b.get("text", ""), b.get("callback_data"), b.get("url")) for b in row]
+            for row in rows
+        ]
+        return BotMessage(
+            message_id=self.message_id,
+            chat_id=int(self.raw["chat"]["id"]),
+            text=self.raw.get("text"),
+            caption=self.raw.get("caption"),
+            buttons=buttons,
+            raw=self.raw,
+            edited=self.edited,
+            reply_keyboard=[list(row) for row in self.reply_keyboard],
+        )
+
+
+@dataclass
+class ChatState:
+    """A chat: its Chat JSON and the messages in it, in order."""
+
+    info: JSON
+    messages: dict[int, StoredMessage] = field(default_factory=dict)
+    next_message_id: int = 1
+    blocked: bool = False
+    started: bool = True
+
+    @property
+    def chat_id(self) -> int:
+        return int(self.info["id"])
+
+    @property
+    def is_private(self) -> bool:
+        return bool(self.info["type"] == "private")
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file known to the server (uploaded by the bot or sent by a fake person)."""
+
+    file_id: str
+    file_unique_id: str
+    file_path: str
+    data: bytes
+    file_name: str | None = None
+    mime_type: str | None = None
+
+
+class ApiState:
+    """All server-side state of the fake Telegram for one bot."""
+
+    def __init__(self, bot_id: int, bot_username: str, first_name: str = "Hromada Test") -> None:
+        self.bot_user: JSON = {
+            "id": bot_id,
+            "is_bot": True,
+            "first_name": first_name,
+            "username": bot_username,
+        }
+        self.feed = ChangeFeed()
+        self.chats: dict[int, ChatState] = {}
+        self.updates: list[JSON] = []
+        self.next_update_id = 1
+        self.allowed_updates: frozenset[str] = DEFAULT_UPDATES
+        self.poll_generation = 0
+        self.closing = False
+        self.webhook: JSON = {}
+        self.files: dict[str, StoredFile] = {}
+        self.commands: dict[tuple[str, str], list[JSON]] = {}
+        self.callback_queries: dict[str, JSON] = {}
+        self.callback_answers: dict[str, JSON] = {}
+        self._ids = itertools.count(1)
+
+    # -- chats and messages ---------------------------------------------------------------
+    def add_chat(self, info: JSON) -> ChatState:
+        chat = ChatState(info=info)
+        self.chats[chat.chat_id] = chat
+        return chat
+
+    def add_message(self, chat: ChatState, sender: JSON, content: JSON) -> StoredMessage:
+        """Store a new message from ``sender`` (the bot or a person) and announce it."""
+        raw: JSON = {
+            "message_id": chat.next_message_id,
+            "from": dict(sender),
+            "chat": dict(chat.info),
+            "date": int(time.time()),
+            **content,
+        }
+        chat.next_message_id += 1
+        stored = StoredMessage(raw=raw, from_bot=sender["id"] == self.bot_user["id"], changed_at=0)
+        chat.messages[stored.message_id] = stored
+        self.touch(stored)
+        return stored
+
+    def touch(self, stored: StoredMessage) -> None:
+        """Mark ``stored`` as changed now and wake waiters."""
+        stored.changed_at = self.feed.bump()
+
+    # -- updates --------------------------------------------------------------------------
+    def enqueue_update(self, kind: str, payload: JSON) -> int:
+        """Queue an update of ``kind`` (e.g. ``"message"``) for getUpdates; return its id."""
+        update_id = self.next_update_id
+        self.next_update_id += 1
+        self.updates.append({"update_id": update_id, kind: payload})
+        self.feed.bump()
+        return update_id
+
+    def confirm_updates(self, offset: int | None) -> None:
+        """Forget updates before ``offset`` (negative: keep only the last ``-offset``)."""
+        if offset is None:
+            return
+        if offset < 0:
+            self.updates = self.updates[offset:]
+        else:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+
+    def pending_updates(self) -> list[JSON]:
+        """Updates getUpdates would return now; drops those of types not allowed."""
+        self.updates = [u for u in self.updates if _update_kind(u) in self.allowed_updates]
+        return self.updates
+
+    # -- files and ids --------------------------------------------------------------------
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):06d}"
+
+    def add_file(
+        self,
+        data: bytes,
+        folder: str,
+        extension: str,
+        *,
+        file_name: str | None = None,
+        mime_type: str | None = None,
+    ) -> StoredFile:
+        """Register file content; getFile and the file download URL serve it."""
+        number = next(self._ids)
+        stored = StoredFile(
+            file_id=f"F{folder[:3].upper()}{number:06d}-{len(data)}",
+            file_unique_id=f"U{number:06d}",
+            file_path=f"{folder}/file_{number}.{extension.lstrip('.') or 'bin'}",
+            data=data,
+            file_name=file_name,
+            mime_type=mime_type,
+        )
+        self.files[stored.file_id] = stored
+        return stored
+
+
+def _update_kind(update: JSON) -> str:
+    return next(key for key in update if key != "update_id")
