@@ -131,11 +131,21 @@ def photo_sizes(state: ApiState, stored: StoredFile) -> list[JSON]:
     )
     size = len(stored.data)
     return [
-        {"file_id": thumb.file_id, "file_unique_id": thumb.file_unique_id, "file_size": size,
-         "width": 90, "height": 68},
-        {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": size,
-         "width": 1280, "height": 960},
-    ]  # fmt: skip
+        {
+            "file_id": thumb.file_id,
+            "file_unique_id": thumb.file_unique_id,
+            "file_size": size,
+            "width": 90,
+            "height": 68,
+        },
+        {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": size,
+            "width": 1280,
+            "height": 960,
+        },
+    ]
 
 
 def _caption(params: JSON) -> JSON:
@@ -198,8 +208,9 @@ async def forward_message(state: ApiState, params: JSON) -> JSON:
 
 def _editable(state: ApiState, params: JSON) -> StoredMessage:
     if "inline_message_id" in params:
-        raise ApiError(400, "Bad Request: inline messages are not supported by the test server",
-                       violation=True)  # fmt: skip
+        raise ApiError(
+            400, "Bad Request: inline messages are not supported by the test server", violation=True
+        )
     if "chat_id" not in params or "message_id" not in params:
         raise ApiError(400, "Bad Request: message identifier is not specified", violation=True)
     stored = sending_chat(state, params["chat_id"]).messages.get(params["message_id"])

@@ -29,9 +29,7 @@ WEBHOOK_ACTIVE = (
     "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to"
     " delete the webhook first"
 )
-QUERY_INVALID = (
-    "Bad Request: query is too old and response timeout expired or query ID is invalid"
-)
+QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 
 async def get_me(state: ApiState, params: JSON) -> JSON:
@@ -132,8 +130,13 @@ async def delete_my_commands(state: ApiState, params: JSON) -> bool:
 
 async def get_chat(state: ApiState, params: JSON) -> JSON:
     chat = resolve_chat(state, params["chat_id"])
-    gifts = ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription",
-             "gifts_from_channels")  # fmt: skip
+    gifts = (
+        "unlimited_gifts",
+        "limited_gifts",
+        "unique_gifts",
+        "premium_subscription",
+        "gifts_from_channels",
+    )
     return {
         **chat.info,
         "accent_color_id": 0,

@@ -187,7 +187,9 @@ def parse_html(src: str) -> ParsedText:
                 raise _fail(src, i, f'Unexpected end tag "</{name}>"')
             if name != stack[-1].name:
                 expected = stack[-1].name
-                raise _fail(src, i, f'Unmatched end tag, expected "</{expected}>", found "</{name}>"')
+                raise _fail(
+                    src, i, f'Unmatched end tag, expected "</{expected}>", found "</{name}>"'
+                )
             tag = stack.pop()
             language = tag.attrs.get("class", "")
             if tag.name == "code" and stack and stack[-1].name == "pre" and language:
@@ -210,7 +212,7 @@ def parse_html(src: str) -> ParsedText:
     if stack:
         name = stack[-1].name
         raise EntityParseError(
-            f'can\'t parse entities: Can\'t find end tag corresponding to start tag "{name}"'
+            f"can't parse entities: Can't find end tag corresponding to start tag \"{name}\""
         )
     entities.sort(key=lambda e: (e["offset"], -e["length"]))
     return _trim(ParsedText("".join(out), entities))

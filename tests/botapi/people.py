@@ -1,0 +1,340 @@
+"""People and groups acting on the fake Telegram, and reading what the bot showed them.
+
+Create them with ``server.user(...)`` / ``server.group(...)``.  A :class:`FakeUser` writes
+(``send_text``, ``send_command``, ``send_photo``...), presses inline buttons (``press`` finds
+the button by its exact label on the *current* message; ``press_data`` sends any data, for
+attack tests) and can block the bot.  Each action queues an update and returns its update_id.
+
+Reading: ``messages()`` is the bot's visible messages in the chat (edits applied, deleted ones
+left out), ``last_message()`` the newest one.  Waiting without sleeps or races:
+
+* ``await user.wait_for(pred)`` - the first bot message sent or edited *after the call
+  started* that satisfies ``pred`` (any one when ``pred`` is None); ``wait_for_text(s)``.
+* ``async with user.expect_message(pred) as got: await user.send_text("hi")`` then
+  ``got.message`` - the baseline is taken on entering the block, so a reply that comes before
+  the waiting starts is still caught.  Prefer this form right after acting.
+
+On timeout an AssertionError shows the chat's recent history.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from .api_messages import photo_sizes
+from .formatting import utf16_len
+from .state import BotMessage, ChatState, StoredMessage
+
+if TYPE_CHECKING:
+    from .server import BotApiServer
+
+__all__ = ["ChatView", "ExpectMessage", "FakeGroup", "FakeUser"]
+
+JSON = dict[str, Any]
+Predicate = Callable[[BotMessage], bool]
+
+
+class ChatView:
+    """One chat as seen by the people in it."""
+
+    def __init__(self, server: BotApiServer, chat: ChatState) -> None:
+        self.server = server
+        self.chat = chat
+
+    @property
+    def chat_id(self) -> int:
+        return self.chat.chat_id
+
+    def messages(self) -> list[BotMessage]:
+        """The bot's messages in this chat, current versions, deleted ones excluded."""
+        return [m.view() for m in self.chat.messages.values() if m.from_bot and not m.deleted]
+
+    def last_message(self) -> BotMessage:
+        """The newest visible bot message; AssertionError if there is none."""
+        shown = self.messages()
+        if not shown:
+            raise AssertionError(f"the bot sent nothing visible in chat {self.chat_id}")
+        return shown[-1]
+
+    def history(self, last: int = 15) -> str:
+        """The chat's recent messages (both sides) as text, for assertion messages."""
+        lines = [_describe(m) for m in list(self.chat.messages.values())[-last:]]
+        return "\n".join(lines) or "(no messages)"
+
+    async def wait_for(
+        self,
+        predicate: Predicate | None = None,
+        *,
+        timeout: float = 10.0,
+        since: int | None = None,
+    ) -> BotMessage:
+        """The first bot message sent/edited after ``since`` (default: now) matching."""
+        baseline = self.server.mark() if since is None else since
+
+        def check() -> BotMessage | None:
+            changed = (
+                m
+                for m in self.chat.messages.values()
+                if m.from_bot and not m.deleted and m.changed_at > baseline
+            )
+            for stored in sorted(changed, key=lambda m: m.changed_at):
+                view = stored.view()
+                if predicate is None or predicate(view):
+                    return view
+            return None
+
+        found = await self.server.state.feed.wait_until(check, timeout)
+        if found is None:
+            raise AssertionError(
+                f"no matching bot message in chat {self.chat_id} within {timeout}s;"
+                f" recent history:\n{self.history()}"
+            )
+        return found
+
+    async def wait_for_text(self, substring: str, *, timeout: float = 10.0) -> BotMessage:
+        """Wait for a new/edited bot message whose text or caption contains ``substring``."""
+        return await self.wait_for(lambda m: substring in m.content, timeout=timeout)
+
+    def expect_message(
+        self, predicate: Predicate | None = None, *, timeout: float = 10.0
+    ) -> ExpectMessage:
+        """``async with`` block that waits, on exit, for a matching message caused inside."""
+        return ExpectMessage(self, predicate, timeout)
+
+
+class ExpectMessage:
+    """Race-free waiting: the baseline is taken on ``__aenter__``, waiting on ``__aexit__``."""
+
+    def __init__(self, view: ChatView, predicate: Predicate | None, timeout: float) -> None:
+        self._view = view
+        self._predicate = predicate
+        self._timeout = timeout
+        self._since = 0
+        self._message: BotMessage | None = None
+
+    async def __aenter__(self) -> ExpectMessage:
+        self._since = self._view.server.mark()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self._message = await self._view.wait_for(
+                self._predicate, timeout=self._timeout, since=self._since
+            )
+
+    @property
+    def message(self) -> BotMessage:
+        """The message that arrived (only after the block has finished)."""
+        if self._message is None:
+            raise AssertionError("expect_message: the block has not completed")
+        return self._message
+
+
+class FakeGroup(ChatView):
+    """A supergroup with the bot in it; people write here with ``send_*(..., chat=group)``."""
+
+    @property
+    def title(self) -> str:
+        return str(self.chat.info["title"])
+
+
+class FakeUser(ChatView):
+    """A person; their private chat with the bot has the id of the user."""
+
+    def __init__(self, server: BotApiServer, user: JSON, chat: ChatState) -> None:
+        super().__init__(server, chat)
+        self.user = user
+
+    @property
+    def id(self) -> int:
+        return int(self.user["id"])
+
+    # -- writing ------------------------------------------------------------------------------
+    async def _write(self, content: JSON, chat: ChatView | None) -> int:
+        target = (chat or self).chat
+        if target.is_private and target.chat_id != self.id:
+            raise AssertionError(f"user {self.id} cannot write in another user's chat")
+        if target.is_private and target.blocked:
+            raise AssertionError(f"user {self.id} blocked the bot; call unblock_bot() first")
+        target.started = True
+        stored = self.server.state.add_message(target, self.user, content)
+        return self.server.state.enqueue_update("message", copy.deepcopy(stored.raw))
+
+    async def send_text(
+        self, text: str, chat: ChatView | None = None, *, reply_to: BotMessage | None = None
+    ) -> int:
+        """Write ``text`` (optionally as a reply to a bot message)."""
+        content: JSON = {"text": text}
+        if reply_to is not None:
+            content["reply_to_message"] = copy.deepcopy(reply_to.raw)
+        return await self._write(content, chat)
+
+    async def send_command(self, command: str, chat: ChatView | None = None) -> int:
+        """Write a command like ``"/start abc"`` with its ``bot_command`` entity."""
+        if not command.startswith("/"):
+            raise ValueError(f"a command starts with '/': {command!r}")
+        length = utf16_len(command.split(maxsplit=1)[0])
+        entity = {"type": "bot_command", "offset": 0, "length": length}
+        return await self._write({"text": command, "entities": [entity]}, chat)
+
+    async def send_sticker(self, emoji: str = "👍", chat: ChatView | None = None) -> int:
+        sticker = self._file(b"RIFF-sticker", "stickers", "webp")
+        sticker.update(
+            type="regular", width=512, height=512, is_animated=False, is_video=False, emoji=emoji
+        )
+        return await self._write({"sticker": sticker}, chat)
+
+    async def send_photo(self, caption: str | None = None, chat: ChatView | None = None) -> int:
+        state = self.server.state
+        content: JSON = {
+            "photo": photo_sizes(state, state.add_file(b"\xff\xd8jpeg", "photos", "jpg"))
+        }
+        if caption is not None:
+            content["caption"] = caption
+        return await self._write(content, chat)
+
+    async def send_document(
+        self,
+        file_name: str = "a.pdf",
+        chat: ChatView | None = None,
+        *,
+        data: bytes = b"%PDF-1.4 test document",
+        mime_type: str = "application/pdf",
+    ) -> int:
+        document = self._file(data, "documents", file_name.rpartition(".")[2])
+        document.update(file_name=file_name, mime_type=mime_type)
+        return await self._write({"document": document}, chat)
+
+    async def send_contact(
+        self, phone_number: str = "+380501234567", chat: ChatView | None = None
+    ) -> int:
+        contact = {
+            "phone_number": phone_number,
+            "first_name": self.user["first_name"],
+            "user_id": self.id,
+        }
+        return await self._write({"contact": contact}, chat)
+
+    async def send_location(
+        self,
+        latitude: float = 50.4501,
+        longitude: float = 30.5234,
+        chat: ChatView | None = None,
+    ) -> int:
+        return await self._write({"location": {"latitude": latitude, "longitude": longitude}}, chat)
+
+    async def send_voice(self, duration: int = 3, chat: ChatView | None = None) -> int:
+        voice = self._file(b"OggS-voice", "voice", "oga")
+        voice.update(duration=duration, mime_type="audio/ogg")
+        return await self._write({"voice": voice}, chat)
+
+    def _file(self, data: bytes, folder: str, extension: str) -> JSON:
+        stored = self.server.state.add_file(data, folder, extension)
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(data),
+        }
+
+    # -- buttons ------------------------------------------------------------------------------
+    async def press(self, message: BotMessage, button_text: str) -> int:
+        """Press the inline button labelled exactly ``button_text`` on ``message`` as it is
+        now; AssertionError if the message is gone or has no such button."""
+        stored = self._stored(message)
+        if stored is None or stored.deleted:
+            raise AssertionError(f"message {message.message_id} is not visible in the chat")
+        current = stored.view()
+        for button in (b for row in current.buttons for b in row):
+            if button.text == button_text:
+                if button.callback_data is None:
+                    raise AssertionError(f"button {button_text!r} is not a callback button")
+                return self._callback(stored.raw, button.callback_data)
+        raise AssertionError(
+            f"no button {button_text!r} on message {message.message_id};"
+            f" buttons: {current.button_texts()}"
+        )
+
+    async def press_data(self, message: BotMessage, data: str) -> int:
+        """Send a callback query with arbitrary (forged or stale) ``data`` for ``message``."""
+        stored = self._stored(message)
+        return self._callback(stored.raw if stored else message.raw, data)
+
+    def _stored(self, message: BotMessage) -> StoredMessage | None:
+        chat = self.server.state.chats.get(message.chat_id)
+        if chat is None or (chat.is_private and chat.chat_id != self.id):
+            raise AssertionError(f"user {self.id} cannot see chat {message.chat_id}")
+        stored = chat.messages.get(message.message_id)
+        if stored is not None and not stored.from_bot:
+            raise AssertionError(f"message {message.message_id} was not sent by the bot")
+        return stored
+
+    def _callback(self, raw: JSON, data: str) -> int:
+        state = self.server.state
+        query = {
+            "id": state.new_id("4200"),
+            "from": dict(self.user),
+            "message": copy.deepcopy(raw),
+            "chat_instance": str(abs(int(raw["chat"]["id"])) * 7919 + 17),
+            "data": data,
+        }
+        state.callback_queries[query["id"]] = query
+        return state.enqueue_update("callback_query", copy.deepcopy(query))
+
+    # -- blocking -----------------------------------------------------------------------------
+    async def block_bot(self) -> int:
+        """Block the bot: sends to this chat get 403; the bot gets a my_chat_member update."""
+        self.chat.blocked = True
+        return self._member_update("member", "kicked")
+
+    async def unblock_bot(self) -> int:
+        self.chat.blocked = False
+        return self._member_update("kicked", "member")
+
+    def _member_update(self, old: str, new: str) -> int:
+        bot = self.server.bot_user
+
+        def member(status: str) -> JSON:
+            return {
+                "status": status,
+                "user": bot,
+                **({"until_date": 0} if status == "kicked" else {}),
+            }
+
+        update = {
+            "chat": dict(self.chat.info),
+            "from": dict(self.user),
+            "date": int(time.time()),
+            "old_chat_member": member(old),
+            "new_chat_member": member(new),
+        }
+        return self.server.state.enqueue_update("my_chat_member", update)
+
+
+def _describe(stored: StoredMessage) -> str:
+    raw = stored.raw
+    who = "bot" if stored.from_bot else raw["from"].get("first_name", "user")
+    body = (
+        raw.get("text")
+        or raw.get("caption")
+        or next(
+            (
+                f"<{k}>"
+                for k in ("photo", "document", "sticker", "voice", "contact", "location")
+                if k in raw
+            ),
+            "<?>",
+        )
+    )
+    view = stored.view()
+    flags = "".join([" (edited)" if stored.edited else "", " (deleted)" if stored.deleted else ""])
+    buttons = f" buttons={view.button_texts()}" if view.buttons else ""
+    return f"#{stored.message_id} {who}: {body!r}{flags}{buttons}"

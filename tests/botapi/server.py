@@ -1,0 +1,383 @@
+"""A local Telegram Bot API server for tests: real HTTP, checked against the official spec.
+
+Point python-telegram-bot at it with ``Bot(token, base_url=server.base_url,
+base_file_url=server.base_file_url)``; it answers ``POST /bot<token>/<method>`` like Telegram.
+Every call is recorded in :attr:`BotApiServer.calls` and checked with
+:func:`tests.botapi.spec.validate_call`; a call Telegram would reject is answered
+``400 Bad Request: <reason>`` (``404 Not Found`` for unknown methods) and each reason is added
+to :attr:`BotApiServer.violations` as ``"<method>: <reason>"``.  Refusals a correct bot can
+meet (message to edit not found, message is not modified, blocked user...) are not violations;
+they are listed in :attr:`BotApiServer.errors_returned`.
+
+People are created with :meth:`BotApiServer.user` and :meth:`BotApiServer.group` (see
+:mod:`tests.botapi.people`); :meth:`BotApiServer.fail_next` injects errors and delays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, NamedTuple
+
+from aiohttp import web
+
+from .methods import METHODS
+from .people import FakeGroup, FakeUser
+from .spec import Upload, canonical_method, decode_form_value, validate_call
+from .state import ApiError, ApiState
+
+__all__ = ["BotApiServer", "Call"]
+
+JSON = dict[str, Any]
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class Call(NamedTuple):
+    """One request the bot made: the official method name and its decoded parameters."""
+
+    method: str
+    params: JSON
+
+
+@dataclass
+class _Fault:
+    error_code: int | None
+    description: str
+    retry_after: int | None
+    delay: float | None
+    times: int
+
+
+class _InjectedError(ApiError):
+    """An error answered because of :meth:`BotApiServer.fail_next` (recorded nowhere)."""
+
+
+class BotApiServer:
+    """The fake Telegram for one bot token; start it with ``async with`` or :meth:`start`."""
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        bot_id: int = 7000001,
+        bot_username: str = "hromada_test_bot",
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.token = token
+        self.host = host
+        self.state = ApiState(bot_id, bot_username)
+        self.calls: list[Call] = []
+        self.violations: list[str] = []
+        self.errors_returned: list[str] = []
+        self.users: dict[int, FakeUser] = {}
+        self._completed: list[Call] = []
+        self._faults: dict[str, list[_Fault]] = {}
+        self._requested_port = port
+        self._port: int | None = None
+        self._runner: web.AppRunner | None = None
+        self._stopping = asyncio.Event()
+        self._user_ids = itertools.count(100001)
+        self._group_ids = itertools.count(1001000000001)
+
+    # -- lifecycle ------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Listen on ``host:port`` (port 0 picks a free one)."""
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self._on_request)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.host, self._requested_port).start()
+        self._port = int(self._runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        """Answer pending long polls and delayed calls, then close the listener."""
+        self.state.closing = True
+        self._stopping.set()
+        self.state.feed.bump()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> BotApiServer:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("BotApiServer is not started")
+        return self._port
+
+    @property
+    def base_url(self) -> str:
+        """For ``Bot(base_url=...)``: ``http://127.0.0.1:PORT/bot``."""
+        return f"http://{self.host}:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """For ``Bot(base_file_url=...)``: ``http://127.0.0.1:PORT/file/bot``."""
+        return f"http://{self.host}:{self.port}/file/bot"
+
+    @property
+    def bot_user(self) -> JSON:
+        """The bot's User JSON."""
+        return dict(self.state.bot_user)
+
+    @property
+    def callback_answers(self) -> dict[str, JSON]:
+        """Callback query id -> the parameters of its answerCallbackQuery."""
+        return self.state.callback_answers
+
+    # -- people ---------------------------------------------------------------------------
+    def user(
+        self,
+        user_id: int | None = None,
+        *,
+        first_name: str = "Олена",
+        language_code: str | None = "uk",
+        username: str | None = None,
+        last_name: str | None = None,
+        started: bool = True,
+    ) -> FakeUser:
+        """A person with a private chat (id = user id).  ``started=False``: the bot may not
+        write first (403) until the person writes."""
+        uid = next(self._user_ids) if user_id is None else user_id
+        if uid in self.state.chats:
+            raise ValueError(f"chat {uid} already exists")
+        user: JSON = {"id": uid, "is_bot": False, "first_name": first_name}
+        optional = {"last_name": last_name, "username": username, "language_code": language_code}
+        user.update({k: v for k, v in optional.items() if v is not None})
+        info = {"id": uid, "type": "private", "first_name": first_name}
+        info.update({k: v for k, v in optional.items() if v is not None and k != "language_code"})
+        chat = self.state.add_chat(info)
+        chat.started = started
+        self.users[uid] = FakeUser(self, user, chat)
+        return self.users[uid]
+
+    def group(self, title: str, *, chat_id: int | None = None) -> FakeGroup:
+        """A supergroup the bot is a member of (negative id ``-100...``)."""
+        gid = -next(self._group_ids) if chat_id is None else chat_id
+        if gid in self.state.chats:
+            raise ValueError(f"chat {gid} already exists")
+        return FakeGroup(
+            self, self.state.add_chat({"id": gid, "type": "supergroup", "title": title})
+        )
+
+    # -- fault injection ------------------------------------------------------------------
+    def fail_next(
+        self,
+        method: str,
+        *,
+        error_code: int | None = 500,
+        description: str = "Internal Server Error",
+        retry_after: int | None = None,
+        times: int = 1,
+        delay: float | None = None,
+    ) -> None:
+        """Make the next ``times`` valid calls of ``method`` fail (without being applied).
+
+        ``retry_after`` answers ``429`` with ``parameters.retry_after``; ``delay`` holds the
+        answer that many seconds first (to make the client time out); ``error_code=None``
+        with ``delay`` answers normally after the delay (the call IS applied).
+        """
+        name = canonical_method(method) or method
+        if retry_after is not None and error_code == 500:
+            error_code = 429
+        if retry_after is not None and description == "Internal Server Error":
+            description = f"Too Many Requests: retry after {retry_after}"
+        fault = _Fault(error_code, description, retry_after, delay, times)
+        self._faults.setdefault(name, []).append(fault)
+
+    def _take_fault(self, method: str) -> _Fault | None:
+        queue = self._faults.get(method)
+        if not queue:
+            return None
+        fault = queue[0]
+        fault.times -= 1
+        if fault.times <= 0:
+            queue.pop(0)
+        return fault
+
+    # -- inspection -----------------------------------------------------------------------
+    def mark(self) -> int:
+        """The current change counter; pass as ``since=`` to wait for later changes."""
+        return self.state.feed.version
+
+    def calls_of(self, method: str) -> list[JSON]:
+        """Parameters of every call of ``method`` so far (any outcome), oldest first."""
+        name = canonical_method(method) or method
+        return [call.params for call in self.calls if call.method == name]
+
+    async def wait_for_call(
+        self,
+        method: str,
+        predicate: Callable[[JSON], bool] | None = None,
+        timeout: float = 10.0,
+    ) -> Call:
+        """Wait for a call of ``method`` answered after this call started (any outcome)."""
+        name = canonical_method(method) or method
+        start = len(self._completed)
+
+        def check() -> Call | None:
+            for call in self._completed[start:]:
+                if call.method == name and (predicate is None or predicate(call.params)):
+                    return call
+            return None
+
+        found = await self.state.feed.wait_until(check, timeout)
+        if found is None:
+            seen = [call.method for call in self._completed[start:]]
+            raise AssertionError(f"no matching {name} call within {timeout}s; calls: {seen}")
+        return found
+
+    def unanswered_callbacks(self) -> list[JSON]:
+        """Callback queries the bot never answered with answerCallbackQuery."""
+        answered = self.state.callback_answers
+        return [q for qid, q in self.state.callback_queries.items() if qid not in answered]
+
+    def problems(self) -> list[str]:
+        """Violations plus unanswered callback queries: what a test must end without."""
+        unanswered = [
+            f"callback query {q['id']} (data={q.get('data')!r}) was never answered"
+            for q in self.unanswered_callbacks()
+        ]
+        return [*self.violations, *unanswered]
+
+    @contextlib.contextmanager
+    def expect_violation(self, substring: str) -> Iterator[None]:
+        """Assert the block causes a violation containing ``substring``; forget those."""
+        before = len(self.violations)
+        yield
+        new = self.violations[before:]
+        matched = [v for v in new if substring in v]
+        if not matched:
+            raise AssertionError(f"no violation containing {substring!r}; new ones: {new}")
+        self.violations[before:] = [v for v in new if v not in matched]
+
+    # -- HTTP -----------------------------------------------------------------------------
+    async def _on_request(self, request: web.Request) -> web.StreamResponse:
+        path = request.path
+        if path.startswith("/file/bot"):
+            return self._serve_file(path.removeprefix("/file/bot"))
+        if not path.startswith("/bot"):
+            return _answer(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+        token, _, method_name = path.removeprefix("/bot").partition("/")
+        if token != self.token:
+            return _answer(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+        method = canonical_method(method_name) or method_name
+        call = Call(method, await _read_params(request, method))
+        self.calls.append(call)
+        try:
+            result = await self._execute(call)
+        except ApiError as err:
+            self._record(method, err)
+            body: JSON = {"ok": False, "error_code": err.code, "description": err.description}
+            if err.retry_after is not None:
+                body["parameters"] = {"retry_after": err.retry_after}
+            return _answer(err.code, body)
+        finally:
+            self._completed.append(call)
+            self.state.feed.bump()
+        return _answer(200, {"ok": True, "result": result})
+
+    async def _execute(self, call: Call) -> Any:
+        problems = validate_call(call.method, call.params)
+        if problems:
+            known = canonical_method(call.method) is not None
+            prefix, code = ("Bad Request", 400) if known else ("Not Found", 404)
+            raise ApiError(
+                code, f"{prefix}: {'; '.join(problems)}", violation=True, reasons=problems
+            )
+        fault = self._take_fault(call.method)
+        if fault is not None:
+            if fault.delay:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(fault.delay):
+                        await self._stopping.wait()
+            if self.state.closing:
+                raise _InjectedError(503, "Service Unavailable: test server is stopping")
+            if fault.error_code is not None:
+                raise _InjectedError(
+                    fault.error_code, fault.description, retry_after=fault.retry_after
+                )
+        handler = METHODS.get(call.method)
+        if handler is None:
+            reason = f"{call.method} not implemented by test server"
+            raise ApiError(400, f"Bad Request: {reason}", violation=True, reasons=[reason])
+        return await handler(self.state, call.params)
+
+    def _record(self, method: str, err: ApiError) -> None:
+        if isinstance(err, _InjectedError):
+            return
+        if err.violation:
+            self.violations.extend(f"{method}: {reason}" for reason in err.reasons)
+        else:
+            self.errors_returned.append(f"{method}: {err.description}")
+
+    def _serve_file(self, rest: str) -> web.Response:
+        token, _, file_path = rest.partition("/")
+        if token != self.token:
+            return _answer(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+        for stored in self.state.files.values():
+            if stored.file_path == file_path:
+                return web.Response(body=stored.data, content_type="application/octet-stream")
+        return _answer(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+
+
+def _answer(status: int, body: JSON) -> web.Response:
+    return web.json_response(
+        body, status=status, dumps=lambda obj: json.dumps(obj, ensure_ascii=False)
+    )
+
+
+async def _read_params(request: web.Request, method: str) -> JSON:
+    """Decode query string, JSON, urlencoded or multipart parameters (uploads as Upload)."""
+    params: JSON = {k: decode_form_value(method, k, v) for k, v in request.query.items()}
+    if request.content_type == "application/json":
+        body = await request.json()
+        if isinstance(body, dict):
+            params.update(body)
+        return params
+    if request.content_type not in _FORM_TYPES:
+        return params
+    uploads: dict[str, Upload] = {}
+    for key, value in (await request.post()).items():
+        if isinstance(value, web.FileField):
+            uploads[key] = Upload(value.filename, value.content_type, value.file.read())
+        else:
+            params[key] = decode_form_value(method, key, str(value))
+    used: set[str] = set()
+    params = {key: _attach(value, uploads, used) for key, value in params.items()}
+    for key, upload in uploads.items():
+        if key not in used:
+            params.setdefault(key, upload)
+    return params
+
+
+def _attach(value: Any, uploads: dict[str, Upload], used: set[str]) -> Any:
+    """Replace ``attach://<name>`` references by the uploaded file."""
+    if isinstance(value, str) and value.startswith("attach://"):
+        name = value.removeprefix("attach://")
+        if name in uploads:
+            used.add(name)
+            return uploads[name]
+        return value
+    if isinstance(value, list):
+        return [_attach(item, uploads, used) for item in value]
+    if isinstance(value, dict):
+        return {key: _attach(item, uploads, used) for key, item in value.items()}
+    return value

@@ -1,0 +1,54 @@
+"""Shared fixtures: databases on both backends, the local Bot API server, the bot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from storage.engine import create_engine, session_factory
+from storage.repositories.communities import read_seed, seed_communities
+from tests.databases import BACKENDS, fresh_database, postgres_url, skip_reason
+
+# pytest_plugins = ["tests.botapi.fixtures"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    if name == "postgres" and not postgres_url():
+        pytest.skip(skip_reason())
+    return name
+
+
+@pytest.fixture
+async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A migrated, empty database of the test's backend, seeded with communities."""
+    async with fresh_database(backend, tmp_path) as url:
+        engine = create_engine(url)
+        async with session_factory(engine)() as session, session.begin():
+            await seed_communities(session, read_seed())
+        await engine.dispose()
+        yield url
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def db(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session inside a transaction that is rolled back after the test."""
+    async with engine.connect() as conn:
+        await conn.begin()
+        session = AsyncSession(bind=conn, join_transaction_mode="create_savepoint")
+        try:
+            yield session
+        finally:
+            await session.close()
+            await conn.rollback()
