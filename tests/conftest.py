@@ -10,9 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage.engine import create_engine, session_factory
 from storage.repositories.communities import read_seed, seed_communities
+from bot.app import HromadaApp
+from tests.botapi.fixtures import botapi
+from tests.botapi.server import BotApiServer
 from tests.databases import BACKENDS, fresh_database, postgres_url, skip_reason
+from tests.running_bot import running_bot, test_settings
 
-# pytest_plugins = ["tests.botapi.fixtures"]
+__all__ = ["botapi"]  # the local Bot API server fixture, shared by every test
+
 
 
 @pytest.fixture(params=BACKENDS)
@@ -52,3 +57,10 @@ async def db(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
         finally:
             await session.close()
             await conn.rollback()
+
+
+@pytest.fixture
+async def bot(botapi: BotApiServer, database_url: str) -> AsyncIterator[HromadaApp]:
+    """The real bot, long-polling the local Bot API server, on the test's database."""
+    async with running_bot(test_settings(botapi, database_url)) as app:
+        yield app

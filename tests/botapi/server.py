@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
@@ -28,13 +27,13 @@ from aiohttp import web
 
 from .methods import METHODS
 from .people import FakeGroup, FakeUser
-from .spec import Upload, canonical_method, decode_form_value, validate_call
+from .spec import canonical_method, validate_call
 from .state import ApiError, ApiState
+from .wire import answer, read_params
 
 __all__ = ["BotApiServer", "Call"]
 
 JSON = dict[str, Any]
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class Call(NamedTuple):
@@ -226,21 +225,26 @@ class BotApiServer:
         self,
         method: str,
         predicate: Callable[[JSON], bool] | None = None,
-        timeout: float = 10.0,
+        timeout: float = 10.0,  # noqa: ASYNC109 - an upper bound, as in asyncio.wait_for
+        *,
+        answered: bool = True,
     ) -> Call:
-        """Wait for a call of ``method`` answered after this call started (any outcome)."""
+        """Wait for a call of ``method`` made after this call started and matching
+        ``predicate(params)``.  By default waits until the server has answered it (so its
+        effects are visible); ``answered=False`` returns as soon as it is received."""
         name = canonical_method(method) or method
-        start = len(self._completed)
+        calls = self._completed if answered else self.calls
+        start = len(calls)
 
         def check() -> Call | None:
-            for call in self._completed[start:]:
+            for call in calls[start:]:
                 if call.method == name and (predicate is None or predicate(call.params)):
                     return call
             return None
 
         found = await self.state.feed.wait_until(check, timeout)
         if found is None:
-            seen = [call.method for call in self._completed[start:]]
+            seen = [call.method for call in calls[start:]]
             raise AssertionError(f"no matching {name} call within {timeout}s; calls: {seen}")
         return found
 
@@ -274,13 +278,14 @@ class BotApiServer:
         if path.startswith("/file/bot"):
             return self._serve_file(path.removeprefix("/file/bot"))
         if not path.startswith("/bot"):
-            return _answer(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+            return answer(404, {"ok": False, "error_code": 404, "description": "Not Found"})
         token, _, method_name = path.removeprefix("/bot").partition("/")
         if token != self.token:
-            return _answer(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return answer(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
         method = canonical_method(method_name) or method_name
-        call = Call(method, await _read_params(request, method))
+        call = Call(method, await read_params(request, method))
         self.calls.append(call)
+        self.state.feed.bump()
         try:
             result = await self._execute(call)
         except ApiError as err:
@@ -288,11 +293,11 @@ class BotApiServer:
             body: JSON = {"ok": False, "error_code": err.code, "description": err.description}
             if err.retry_after is not None:
                 body["parameters"] = {"retry_after": err.retry_after}
-            return _answer(err.code, body)
+            return answer(err.code, body)
         finally:
             self._completed.append(call)
             self.state.feed.bump()
-        return _answer(200, {"ok": True, "result": result})
+        return answer(200, {"ok": True, "result": result})
 
     async def _execute(self, call: Call) -> Any:
         problems = validate_call(call.method, call.params)
@@ -331,53 +336,8 @@ class BotApiServer:
     def _serve_file(self, rest: str) -> web.Response:
         token, _, file_path = rest.partition("/")
         if token != self.token:
-            return _answer(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return answer(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
         for stored in self.state.files.values():
             if stored.file_path == file_path:
                 return web.Response(body=stored.data, content_type="application/octet-stream")
-        return _answer(404, {"ok": False, "error_code": 404, "description": "Not Found"})
-
-
-def _answer(status: int, body: JSON) -> web.Response:
-    return web.json_response(
-        body, status=status, dumps=lambda obj: json.dumps(obj, ensure_ascii=False)
-    )
-
-
-async def _read_params(request: web.Request, method: str) -> JSON:
-    """Decode query string, JSON, urlencoded or multipart parameters (uploads as Upload)."""
-    params: JSON = {k: decode_form_value(method, k, v) for k, v in request.query.items()}
-    if request.content_type == "application/json":
-        body = await request.json()
-        if isinstance(body, dict):
-            params.update(body)
-        return params
-    if request.content_type not in _FORM_TYPES:
-        return params
-    uploads: dict[str, Upload] = {}
-    for key, value in (await request.post()).items():
-        if isinstance(value, web.FileField):
-            uploads[key] = Upload(value.filename, value.content_type, value.file.read())
-        else:
-            params[key] = decode_form_value(method, key, str(value))
-    used: set[str] = set()
-    params = {key: _attach(value, uploads, used) for key, value in params.items()}
-    for key, upload in uploads.items():
-        if key not in used:
-            params.setdefault(key, upload)
-    return params
-
-
-def _attach(value: Any, uploads: dict[str, Upload], used: set[str]) -> Any:
-    """Replace ``attach://<name>`` references by the uploaded file."""
-    if isinstance(value, str) and value.startswith("attach://"):
-        name = value.removeprefix("attach://")
-        if name in uploads:
-            used.add(name)
-            return uploads[name]
-        return value
-    if isinstance(value, list):
-        return [_attach(item, uploads, used) for item in value]
-    if isinstance(value, dict):
-        return {key: _attach(item, uploads, used) for key, item in value.items()}
-    return value
+        return answer(404, {"ok": False, "error_code": 404, "description": "Not Found"})

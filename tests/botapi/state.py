@@ -76,10 +76,11 @@ class ChangeFeed:
         event.set()
         return self.version
 
-    async def wait_until(self, check: Callable[[], T | None], timeout: float) -> T | None:
-        """Re-run ``check`` after each change until it returns non-None or ``timeout`` passes."""
+    async def wait_until(self, check: Callable[[], T | None], within: float) -> T | None:
+        """Re-run ``check`` after each change until it returns non-None or ``within`` seconds
+        pass (then return None).  ``check`` may raise to end the wait early."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + max(timeout, 0.0)
+        deadline = loop.time() + max(within, 0.0)
         while True:
             result = check()
             if result is not None:
