@@ -5,11 +5,12 @@ Main names: :class:`BotApiServer`, :class:`FakeUser`, :class:`FakeGroup`, :class
 """
 
 from .people import ExpectMessage, FakeGroup, FakeUser
-from .server import BotApiServer, Call
+from .server import TEST_TOKEN, BotApiServer, Call
 from .spec import Upload, validate_call
 from .state import BotMessage, Button
 
 __all__ = [
+    "TEST_TOKEN",
     "BotApiServer",
     "BotMessage",
     "Button",

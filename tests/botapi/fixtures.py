@@ -16,11 +16,9 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from .server import BotApiServer
+from .server import TEST_TOKEN, BotApiServer
 
 __all__ = ["TEST_TOKEN", "botapi"]
-
-TEST_TOKEN = "123456:TEST-TOKEN"
 
 
 @pytest_asyncio.fixture

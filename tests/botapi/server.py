@@ -31,9 +31,10 @@ from .spec import canonical_method, validate_call
 from .state import ApiError, ApiState
 from .wire import answer, read_params
 
-__all__ = ["BotApiServer", "Call"]
+__all__ = ["TEST_TOKEN", "BotApiServer", "Call"]
 
 JSON = dict[str, Any]
+TEST_TOKEN = "123456:TEST-TOKEN"
 
 
 class Call(NamedTuple):
