@@ -19,6 +19,26 @@ class RedactTokens(logging.Filter):
         return True
 
 
+# Libraries whose detailed logs carry personal data or the token, and the most they may say:
+# httpx logs every request URL (it contains the token) at INFO; python-telegram-bot logs
+# every API call with its parameters (message text, names) at DEBUG.
+QUIET_LOGGERS = {
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "telegram": logging.INFO,
+    "apscheduler": logging.WARNING,
+    "aiosqlite": logging.WARNING,
+    "sqlalchemy": logging.WARNING,
+    "asyncio": logging.WARNING,
+}
+
+
+def quiet_libraries() -> None:
+    """Even with LOG_LEVEL=DEBUG, these never log what they see."""
+    for name, level in QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(level)
+
+
 def configure_logging(level: str) -> None:
     handler = logging.StreamHandler()
     handler.addFilter(RedactTokens())
@@ -26,6 +46,4 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # httpx logs every request URL at INFO, and the URL contains the token.
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite", "asyncio"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    quiet_libraries()

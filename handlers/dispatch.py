@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatMemberStatus
 
 from handlers import fallbacks
 from handlers.content import Content, classify, command_name
@@ -11,6 +12,11 @@ from handlers.router import Router
 
 
 async def dispatch(router: Router, update: Update, ctx: HromadaContext) -> None:
+    if update.my_chat_member is not None:
+        # The person blocked (or unblocked) the bot: remember whether we may write to them.
+        status = update.my_chat_member.new_chat_member.status
+        ctx.user.is_reachable = status not in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+        return
     state = await ctx.fsm.get_state()
     query = update.callback_query
     if query is not None:

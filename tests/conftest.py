@@ -8,16 +8,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.app import HromadaApp
 from storage.engine import create_engine, session_factory
 from storage.repositories.communities import read_seed, seed_communities
-from bot.app import HromadaApp
 from tests.botapi.fixtures import botapi
 from tests.botapi.server import BotApiServer
 from tests.databases import BACKENDS, fresh_database, postgres_url, skip_reason
-from tests.running_bot import running_bot, test_settings
+from tests.running_bot import bot_settings, running_bot
 
 __all__ = ["botapi"]  # the local Bot API server fixture, shared by every test
-
 
 
 @pytest.fixture(params=BACKENDS)
@@ -62,5 +61,5 @@ async def db(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
 @pytest.fixture
 async def bot(botapi: BotApiServer, database_url: str) -> AsyncIterator[HromadaApp]:
     """The real bot, long-polling the local Bot API server, on the test's database."""
-    async with running_bot(test_settings(botapi, database_url)) as app:
+    async with running_bot(bot_settings(botapi, database_url)) as app:
         yield app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tests.botapi.people import FakeUser
 from tests.botapi.server import BotApiServer
 from tests.botapi.state import BotMessage
@@ -11,7 +13,7 @@ COMMUNITY_PROMPT = "Оберіть вашу громаду"
 MENU = "Головне меню"
 
 
-def has(text: str) -> object:
+def has(text: str) -> Callable[[BotMessage], bool]:
     return lambda m: text in (m.text or "")
 
 

@@ -8,13 +8,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from telegram import Update
+
 from bot.app import ALLOWED_UPDATES, HromadaApp, build_application
 from bot.settings import Settings
 from tests.botapi.fixtures import TEST_TOKEN
 from tests.botapi.server import BotApiServer
 
 
-def test_settings(server: BotApiServer, database_url: str, **overrides: object) -> Settings:
+def bot_settings(server: BotApiServer, database_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "telegram_bot_token": TEST_TOKEN,
         "database_url": database_url,
@@ -23,7 +25,7 @@ def test_settings(server: BotApiServer, database_url: str, **overrides: object) 
         "rate_limit_group_per_minute": 0,
         **overrides,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings.model_validate(values)  # validated, but no .env or environment read
 
 
 @asynccontextmanager
@@ -43,3 +45,29 @@ async def running_bot(settings: Settings) -> AsyncIterator[HromadaApp]:
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+
+
+@asynccontextmanager
+async def quiet_bot(settings: Settings) -> AsyncIterator[HromadaApp]:
+    """The bot, initialised but not polling: tests hand it updates with `feed` and know
+    that each one is fully processed (replies sent) when `feed` returns."""
+    app = build_application(settings)
+    await app.initialize()
+    assert app.post_init is not None
+    await app.post_init(app)
+    try:
+        yield app
+    finally:
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+
+
+async def feed(app: HromadaApp, server: BotApiServer) -> list[Update]:
+    """Process every update the server holds, in order, one after another."""
+    pending, server.state.updates = list(server.state.updates), []
+    updates = [Update.de_json(raw, app.bot) for raw in pending]
+    for update in updates:
+        assert update is not None
+        await app.process_update(update)
+    return [u for u in updates if u is not None]

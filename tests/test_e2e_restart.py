@@ -31,7 +31,7 @@ async def launch(botapi: BotApiServer, database_url: str, cwd: Path) -> subproce
         "RATE_LIMIT_OVERALL_PER_SECOND": "0",
         "RATE_LIMIT_GROUP_PER_MINUTE": "0",
     }
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: ASYNC220 - started, not awaited; it runs alongside
         [sys.executable, "-m", "bot", "run"], env=env, cwd=cwd, stdout=subprocess.DEVNULL
     )
     try:

@@ -37,11 +37,13 @@ def source_messages() -> set[str]:
 
 
 def forms(message: Message) -> tuple[str, ...]:
-    return message.string if isinstance(message.string, tuple) else (message.string,)
+    value = message.string
+    return tuple(value) if isinstance(value, (tuple, list)) else (str(value or ""),)
 
 
 def ids(message: Message) -> tuple[str, ...]:
-    return message.id if isinstance(message.id, tuple) else (message.id,)
+    value = message.id
+    return tuple(value) if isinstance(value, (tuple, list)) else (str(value),)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -83,7 +85,13 @@ def test_runtime_translates_and_formats_dates() -> None:
 
 @pytest.mark.parametrize(
     ("stored", "telegram", "expected"),
-    [("ru", "uk", "ru"), (None, "uk", "uk"), (None, "ru-RU", "ru"), (None, "en", "uk"), (None, None, "uk")],
+    [
+        ("ru", "uk", "ru"),
+        (None, "uk", "uk"),
+        (None, "ru-RU", "ru"),
+        (None, "en", "uk"),
+        (None, None, "uk"),
+    ],
 )
 def test_language_choice(stored: str | None, telegram: str | None, expected: str) -> None:
     assert pick_language(stored, telegram, "uk") == expected

@@ -24,7 +24,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert settings.database_url.startswith("sqlite+aiosqlite:///./data/")
     assert settings.telegram_api_base_url == "https://api.telegram.org/bot"
     assert settings.telegram_api_base_file_url == "https://api.telegram.org/file/bot"
-    with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN.*@BotFather"):
+    with pytest.raises(SettingsError, match=r"TELEGRAM_BOT_TOKEN.*@BotFather"):
         require_token(settings)
 
 

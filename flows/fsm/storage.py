@@ -62,6 +62,7 @@ class BaseStorage(Protocol):
 
     async def close(self) -> None:
         """Release resources; nothing to do for most storages."""
+        return None
 
 
 @dataclass

@@ -19,12 +19,12 @@ import asyncio
 import contextlib
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, NamedTuple
 
 from aiohttp import web
 
+from .faults import Fault, FaultPlan, InjectedError
 from .methods import METHODS
 from .people import FakeGroup, FakeUser
 from .spec import canonical_method, validate_call
@@ -42,19 +42,6 @@ class Call(NamedTuple):
 
     method: str
     params: JSON
-
-
-@dataclass
-class _Fault:
-    error_code: int | None
-    description: str
-    retry_after: int | None
-    delay: float | None
-    times: int
-
-
-class _InjectedError(ApiError):
-    """An error answered because of :meth:`BotApiServer.fail_next` (recorded nowhere)."""
 
 
 class BotApiServer:
@@ -77,7 +64,7 @@ class BotApiServer:
         self.errors_returned: list[str] = []
         self.users: dict[int, FakeUser] = {}
         self._completed: list[Call] = []
-        self._faults: dict[str, list[_Fault]] = {}
+        self._faults = FaultPlan()
         self._requested_port = port
         self._port: int | None = None
         self._runner: web.AppRunner | None = None
@@ -199,18 +186,7 @@ class BotApiServer:
             error_code = 429
         if retry_after is not None and description == "Internal Server Error":
             description = f"Too Many Requests: retry after {retry_after}"
-        fault = _Fault(error_code, description, retry_after, delay, times)
-        self._faults.setdefault(name, []).append(fault)
-
-    def _take_fault(self, method: str) -> _Fault | None:
-        queue = self._faults.get(method)
-        if not queue:
-            return None
-        fault = queue[0]
-        fault.times -= 1
-        if fault.times <= 0:
-            queue.pop(0)
-        return fault
+        self._faults.add(name, Fault(error_code, description, retry_after, delay, times))
 
     # -- inspection -----------------------------------------------------------------------
     def mark(self) -> int:
@@ -308,18 +284,9 @@ class BotApiServer:
             raise ApiError(
                 code, f"{prefix}: {'; '.join(problems)}", violation=True, reasons=problems
             )
-        fault = self._take_fault(call.method)
+        fault = self._faults.take(call.method)
         if fault is not None:
-            if fault.delay:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(fault.delay):
-                        await self._stopping.wait()
-            if self.state.closing:
-                raise _InjectedError(503, "Service Unavailable: test server is stopping")
-            if fault.error_code is not None:
-                raise _InjectedError(
-                    fault.error_code, fault.description, retry_after=fault.retry_after
-                )
+            await fault.inject(self._stopping)
         handler = METHODS.get(call.method)
         if handler is None:
             reason = f"{call.method} not implemented by test server"
@@ -327,7 +294,7 @@ class BotApiServer:
         return await handler(self.state, call.params)
 
     def _record(self, method: str, err: ApiError) -> None:
-        if isinstance(err, _InjectedError):
+        if isinstance(err, InjectedError):
             return
         if err.violation:
             self.violations.extend(f"{method}: {reason}" for reason in err.reasons)

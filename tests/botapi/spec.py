@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,8 @@ __all__ = [
 
 SPEC_ENV = "TELEGRAM_API_SPEC"
 _SCALARS = {"Integer", "Float", "Boolean", "String"}
+_TAG_FIELDS = {"type", "status", "source"}  # fields that tell subtypes apart
+_CONSTANT_RE = re.compile(r'(?:must be|always) "?([a-z_]+)"?\s*$')
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,9 @@ def _object_errors(value: Any, type_name: str, path: str) -> list[str]:
                 errors.append(f'{path} lacks required field "{name}" of {type_name}')
             continue
         errors.extend(_union_errors(value[name], field["types"], f"{path}.{name}"))
+        constant = _CONSTANT_RE.search(field["description"]) if name in _TAG_FIELDS else None
+        if constant and value[name] != constant.group(1):
+            errors.append(f'{path}.{name} must be "{constant.group(1)}" for {type_name}')
     return errors
 
 

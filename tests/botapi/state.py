@@ -9,6 +9,7 @@ stored as the JSON Telegram would send; :class:`BotMessage` is the read-only vie
 from __future__ import annotations
 
 import asyncio
+import copy
 import itertools
 import time
 from collections.abc import Callable
@@ -144,19 +145,20 @@ class StoredMessage:
         return int(self.raw["message_id"])
 
     def view(self) -> BotMessage:
-        """The read-only view tests work with."""
-        rows = self.raw.get("reply_markup", {}).get("inline_keyboard", [])
+        """A snapshot of the current version (later edits do not change it)."""
+        raw = copy.deepcopy(self.raw)
+        rows = raw.get("reply_markup", {}).get("inline_keyboard", [])
         buttons = [
             [Button(b.get("text", ""), b.get("callback_data"), b.get("url")) for b in row]
             for row in rows
         ]
         return BotMessage(
             message_id=self.message_id,
-            chat_id=int(self.raw["chat"]["id"]),
-            text=self.raw.get("text"),
-            caption=self.raw.get("caption"),
+            chat_id=int(raw["chat"]["id"]),
+            text=raw.get("text"),
+            caption=raw.get("caption"),
             buttons=buttons,
-            raw=self.raw,
+            raw=raw,
             edited=self.edited,
             reply_keyboard=[list(row) for row in self.reply_keyboard],
         )

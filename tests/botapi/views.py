@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .state import BotMessage, ChatState, StoredMessage
 
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ChatView", "ExpectMessage", "Predicate"]
 
-JSON = dict[str, Any]
 Predicate = Callable[[BotMessage], bool]
 
 
@@ -56,7 +55,9 @@ class ChatView:
         timeout: float = 10.0,  # noqa: ASYNC109 - an upper bound, as in asyncio.wait_for
         since: int | None = None,
     ) -> BotMessage:
-        """The first bot message sent/edited after ``since`` (default: now) matching."""
+        """The first bot message in this chat sent or edited after ``since`` (default: the
+        moment of this call; see :meth:`BotApiServer.mark`) for which ``predicate`` is true
+        (any, if None).  Deleted messages are skipped; AssertionError after ``timeout``."""
         baseline = self.server.mark() if since is None else since
 
         def check() -> BotMessage | None:
