@@ -137,7 +137,8 @@ def _object_errors(value: Any, type_name: str, path: str) -> list[str]:
         return [f"{path} must be a JSON object ({type_name}), got {value!r}"]
     subtypes: list[str] = spec_type.get("subtypes", [])
     if subtypes:
-        return _union_errors(value, subtypes, path)
+        tagged = [name for name in subtypes if _tag_matches(value, name)]
+        return _union_errors(value, tagged or subtypes, path)
     fields = {f["name"]: f for f in spec_type.get("fields", [])}
     errors = [f'{path} has unknown field "{k}" for {type_name}' for k in value if k not in fields]
     for name, field in fields.items():
@@ -146,10 +147,28 @@ def _object_errors(value: Any, type_name: str, path: str) -> list[str]:
                 errors.append(f'{path} lacks required field "{name}" of {type_name}')
             continue
         errors.extend(_union_errors(value[name], field["types"], f"{path}.{name}"))
-        constant = _CONSTANT_RE.search(field["description"]) if name in _TAG_FIELDS else None
-        if constant and value[name] != constant.group(1):
-            errors.append(f'{path}.{name} must be "{constant.group(1)}" for {type_name}')
+        constant = _constant(field)
+        if constant is not None and value[name] != constant:
+            errors.append(f'{path}.{name} must be "{constant}" for {type_name}')
     return errors
+
+
+def _constant(field: dict[str, Any]) -> str | None:
+    """The fixed value of a ``type``-like field ("Scope type, must be chat" -> "chat")."""
+    if field["name"] not in _TAG_FIELDS:
+        return None
+    match = _CONSTANT_RE.search(field["description"])
+    return match.group(1) if match else None
+
+
+def _tag_matches(value: dict[str, Any], type_name: str) -> bool:
+    """Whether ``value``'s type-like fields have the values subtype ``type_name`` requires."""
+    fields = load_spec().types.get(type_name, {}).get("fields", [])
+    return all(
+        value.get(field["name"]) == constant
+        for field in fields
+        if (constant := _constant(field)) is not None
+    )
 
 
 def _union_errors(value: Any, types: list[str], path: str) -> list[str]:
