@@ -45,6 +45,8 @@ class Community(Base):
     oblast: Mapped[str] = mapped_column(String(32), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Kyiv")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The last request number handed out in this community (DRU-0042 -> 42).
+    request_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -78,6 +80,8 @@ class StaffRole(Base):
     category: Mapped[str | None] = mapped_column(String(32), nullable=True)
     org_name_uk: Mapped[str | None] = mapped_column(String(200), nullable=True)
     org_name_ru: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # How other staff see this person ("Moderator 2", "Olha, NGO Vilni"): never shown to residents.
+    label: Mapped[str | None] = mapped_column(String(100), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
@@ -105,3 +109,132 @@ class ProcessedUpdate(Base):
     bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class ServiceRequest(Base):
+    """A resident's question to providers or police; `number` is per community (DRU-0042)."""
+
+    __tablename__ = "service_requests"
+    __table_args__ = (UniqueConstraint("community_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(24), default="new", index=True)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # NULL once the resident used /forget: the request stays in statistics, anonymized.
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    # Filled only when the resident chose to share who they are with staff.
+    contact_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    contact_username: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claimed_by_role_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_roles.id", ondelete="SET NULL"), nullable=True
+    )
+    routed_category: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    routed_role_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_roles.id", ondelete="SET NULL"), nullable=True
+    )
+    awaiting_from_role_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_roles.id", ondelete="SET NULL"), nullable=True
+    )
+    reject_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    helped: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    first_answer_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class RequestMessage(Base):
+    """One entry of a request's thread: the resident's text, a staff answer or question,
+    or an internal note (never shown to the resident)."""
+
+    __tablename__ = "request_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("service_requests.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # question, answer, ask_more, reply, note
+    author_role_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_roles.id", ondelete="SET NULL"), nullable=True
+    )
+    text: Mapped[str] = mapped_column(String(10_000), default="")
+    photos: Mapped[list[str]] = mapped_column(JSON, default=list)  # Telegram file ids
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RequestEvent(Base):
+    """The audit trail: every change of a request, by whom (role) and when."""
+
+    __tablename__ = "request_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("service_requests.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(24))
+    actor_kind: Mapped[str] = mapped_column(String(16))  # resident, moderator, provider, system
+    actor_role_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_roles.id", ondelete="SET NULL"), nullable=True
+    )
+    from_status: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    to_status: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    detail: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Invite(Base):
+    """A one-time staff invitation; only the SHA-256 of its code is stored."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    category: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    org_name_uk: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    org_name_ru: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    label: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    used_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StaffChat(Base):
+    """A community's staff group chat, which receives a card for every new request."""
+
+    __tablename__ = "staff_chats"
+
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A message to someone other than the person acting, committed with the change that
+    caused it and sent by the dispatcher; `dedup_key` makes it exactly-once."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
