@@ -6,6 +6,7 @@ language and conversation to it before any handler runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
     from handlers.router import Router
 
 
+def _nothing() -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class Services:
     """What the composition root hands the handlers; built in `post_init`."""
@@ -29,6 +34,8 @@ class Services:
     translators: dict[str, Translator]
     default_language: str
     timezone: str
+    # Called after each commit so the outbox dispatcher sends new rows at once.
+    wake_outbox: Callable[[], None] = _nothing
 
 
 class BotData:

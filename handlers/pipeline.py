@@ -87,6 +87,7 @@ class Pipeline:
             )
         finally:
             ctx.turn = None
+        services.wake_outbox()
         await self._deliver(replies, ctx, person.id)
 
     async def _deliver(self, replies: Replies, ctx: HromadaContext, telegram_id: int) -> None:

@@ -1,0 +1,490 @@
+"""Residents' requests: the atomic operations of their life cycle, each with an audit event.
+
+States (FixMyStreet and helpdesk practice): new -> in_review (claimed) -> routed (to a
+provider) -> awaiting_resident (staff asked for more) -> answered -> closed; rejected from
+any open state. Every operation checks the state it starts from in the same UPDATE that
+changes it, so two people acting at once cannot both succeed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Community,
+    RequestEvent,
+    RequestMessage,
+    ServiceRequest,
+    StaffRole,
+)
+from storage.types import utcnow
+
+OPEN = ("new", "in_review", "routed", "awaiting_resident")
+FINISHED = ("answered", "closed", "rejected")
+REOPEN_WINDOW = timedelta(days=7)
+VISIBLE_TO_RESIDENT = ("question", "answer", "ask_more", "reply", "rejection")
+
+
+def reference(code: str, number: int) -> str:
+    return f"{code}-{number:04d}"
+
+
+async def reference_of(session: AsyncSession, request: ServiceRequest) -> str:
+    community = await session.get(Community, request.community_id)
+    return reference(community.code if community else "REQ", request.number)
+
+
+async def _event(
+    session: AsyncSession,
+    request: ServiceRequest,
+    action: str,
+    *,
+    actor_kind: str,
+    role: StaffRole | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    detail: str | None = None,
+) -> None:
+    session.add(
+        RequestEvent(
+            request_id=request.id,
+            action=action,
+            actor_kind=actor_kind,
+            actor_role_id=role.id if role else None,
+            from_status=from_status,
+            to_status=to_status,
+            detail=detail,
+            at=utcnow(),
+        )
+    )
+
+
+async def _move(
+    session: AsyncSession,
+    request: ServiceRequest,
+    *,
+    allowed_from: tuple[str, ...],
+    to: str,
+    action: str,
+    actor_kind: str,
+    role: StaffRole | None = None,
+    detail: str | None = None,
+    extra_where: Any = None,
+    **values: Any,
+) -> bool:
+    """Change status atomically if the request is still in `allowed_from`."""
+    before = request.status
+    query = update(ServiceRequest).where(
+        ServiceRequest.id == request.id, ServiceRequest.status.in_(allowed_from)
+    )
+    if extra_where is not None:
+        query = query.where(extra_where)
+    result = await session.execute(
+        query.values(status=to, updated_at=utcnow(), **values).execution_options(
+            synchronize_session=False
+        )
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        await session.refresh(request)
+        return False
+    await session.refresh(request)
+    await _event(
+        session,
+        request,
+        action,
+        actor_kind=actor_kind,
+        role=role,
+        from_status=before,
+        to_status=to,
+        detail=detail,
+    )
+    return True
+
+
+async def create_request(
+    session: AsyncSession,
+    *,
+    author_id: int,
+    community_id: int,
+    category: str,
+    text: str,
+    photos: list[str],
+    urgent: bool,
+    contact_name: str | None = None,
+    contact_username: str | None = None,
+) -> ServiceRequest:
+    """A new request with the next number of its community (taken under a row lock)."""
+    number = (
+        await session.execute(
+            update(Community)
+            .where(Community.id == community_id)
+            .values(request_seq=Community.request_seq + 1)
+            .returning(Community.request_seq)
+        )
+    ).scalar_one()
+    now = utcnow()
+    request = ServiceRequest(
+        community_id=community_id,
+        number=number,
+        category=category,
+        status="new",
+        urgent=urgent,
+        author_id=author_id,
+        contact_name=contact_name,
+        contact_username=contact_username,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(request)
+    await session.flush()
+    session.add(
+        RequestMessage(
+            request_id=request.id, kind="question", text=text, photos=photos, created_at=now
+        )
+    )
+    await _event(session, request, "created", actor_kind="resident", to_status="new")
+    await session.flush()
+    return request
+
+
+async def get_request(session: AsyncSession, request_id: int | None) -> ServiceRequest | None:
+    if request_id is None:
+        return None
+    return await session.get(ServiceRequest, request_id)
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    won: bool
+    holder_role_id: int | None
+
+
+async def claim(session: AsyncSession, request: ServiceRequest, role: StaffRole) -> ClaimResult:
+    """Exactly one of several moderators pressing Claim at once wins."""
+    won = await _move(
+        session,
+        request,
+        allowed_from=("new", "in_review", "routed", "awaiting_resident"),
+        to="in_review" if request.status == "new" else request.status,
+        action="claimed",
+        actor_kind="moderator",
+        role=role,
+        extra_where=ServiceRequest.claimed_by_role_id.is_(None),
+        claimed_by_role_id=role.id,
+    )
+    return ClaimResult(won, request.claimed_by_role_id)
+
+
+async def route(
+    session: AsyncSession, request: ServiceRequest, role: StaffRole, provider: StaffRole
+) -> bool:
+    return await _move(
+        session,
+        request,
+        allowed_from=("new", "in_review", "routed"),
+        to="routed",
+        action="routed",
+        actor_kind="moderator",
+        role=role,
+        detail=provider.category,
+        routed_category=provider.category,
+        routed_role_id=provider.id,
+        claimed_by_role_id=request.claimed_by_role_id or role.id,
+    )
+
+
+async def _message(
+    session: AsyncSession,
+    request: ServiceRequest,
+    kind: str,
+    text: str,
+    *,
+    role: StaffRole | None = None,
+    photos: list[str] | None = None,
+) -> RequestMessage:
+    message = RequestMessage(
+        request_id=request.id,
+        kind=kind,
+        author_role_id=role.id if role else None,
+        text=text,
+        photos=photos or [],
+        created_at=utcnow(),
+    )
+    session.add(message)
+    await session.flush()
+    return message
+
+
+async def answer(
+    session: AsyncSession, request: ServiceRequest, role: StaffRole, text: str
+) -> bool:
+    now = utcnow()
+    moved = await _move(
+        session,
+        request,
+        allowed_from=OPEN,
+        to="answered",
+        action="answered",
+        actor_kind=role.role,
+        role=role,
+        first_answer_at=request.first_answer_at or now,
+        answered_at=now,
+        awaiting_from_role_id=None,
+        helped=None,
+    )
+    if moved:
+        await _message(session, request, "answer", text, role=role)
+    return moved
+
+
+async def ask_more(
+    session: AsyncSession, request: ServiceRequest, role: StaffRole, text: str
+) -> bool:
+    moved = await _move(
+        session,
+        request,
+        allowed_from=OPEN,
+        to="awaiting_resident",
+        action="asked_more",
+        actor_kind=role.role,
+        role=role,
+        awaiting_from_role_id=role.id,
+    )
+    if moved:
+        await _message(session, request, "ask_more", text, role=role)
+    return moved
+
+
+async def resident_reply(
+    session: AsyncSession, request: ServiceRequest, text: str, photos: list[str]
+) -> bool:
+    """The resident adds information; the request goes back to whoever works on it."""
+    back_to = (
+        "routed" if request.routed_role_id else "in_review" if request.claimed_by_role_id else "new"
+    )
+    moved = await _move(
+        session,
+        request,
+        allowed_from=("awaiting_resident",),
+        to=back_to,
+        action="resident_replied",
+        actor_kind="resident",
+    )
+    if moved:
+        await _message(session, request, "reply", text, photos=photos)
+    return moved
+
+
+async def add_note(
+    session: AsyncSession, request: ServiceRequest, role: StaffRole, text: str
+) -> None:
+    await _message(session, request, "note", text, role=role)
+    await _event(session, request, "noted", actor_kind=role.role, role=role)
+
+
+async def reject(
+    session: AsyncSession, request: ServiceRequest, role: StaffRole, reason: str, comment: str
+) -> bool:
+    now = utcnow()
+    moved = await _move(
+        session,
+        request,
+        allowed_from=OPEN,
+        to="rejected",
+        action="rejected",
+        actor_kind="moderator",
+        role=role,
+        detail=reason,
+        reject_reason=reason,
+        closed_at=now,
+    )
+    if moved and comment:
+        await _message(session, request, "rejection", comment, role=role)
+    return moved
+
+
+async def close(
+    session: AsyncSession,
+    request: ServiceRequest,
+    *,
+    actor_kind: str,
+    role: StaffRole | None = None,
+) -> bool:
+    return await _move(
+        session,
+        request,
+        allowed_from=(*OPEN, "answered"),
+        to="closed",
+        action="closed",
+        actor_kind=actor_kind,
+        role=role,
+        closed_at=utcnow(),
+    )
+
+
+def can_reopen(request: ServiceRequest, now: datetime | None = None) -> bool:
+    since = request.closed_at or request.answered_at
+    if request.status not in ("answered", "closed") or since is None:
+        return False
+    return (now or utcnow()) - since <= REOPEN_WINDOW
+
+
+async def reopen(session: AsyncSession, request: ServiceRequest) -> bool:
+    if not can_reopen(request):
+        return False
+    back_to = (
+        "routed" if request.routed_role_id else "in_review" if request.claimed_by_role_id else "new"
+    )
+    return await _move(
+        session,
+        request,
+        allowed_from=("answered", "closed"),
+        to=back_to,
+        action="reopened",
+        actor_kind="resident",
+        closed_at=None,
+        helped=None,
+    )
+
+
+async def rate(session: AsyncSession, request: ServiceRequest, helped: bool) -> bool:
+    if request.status not in ("answered", "closed"):
+        return False
+    request.helped = helped
+    await _event(session, request, "rated", actor_kind="resident", detail="yes" if helped else "no")
+    return True
+
+
+async def for_resident(
+    session: AsyncSession, author_id: int, *, page: int, per_page: int
+) -> tuple[list[ServiceRequest], int]:
+    base = select(ServiceRequest).where(ServiceRequest.author_id == author_id)
+    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+    rows = await session.execute(
+        base.order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
+        .offset(page * per_page)
+        .limit(per_page)
+    )
+    return list(rows.scalars()), int(total)
+
+
+async def awaiting_reply_from(session: AsyncSession, author_id: int) -> ServiceRequest | None:
+    """The resident's most recent request on which staff wait for more information."""
+    result = await session.execute(
+        select(ServiceRequest)
+        .where(ServiceRequest.author_id == author_id, ServiceRequest.status == "awaiting_resident")
+        .order_by(ServiceRequest.updated_at.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def queue(
+    session: AsyncSession, community_id: int, *, page: int, per_page: int
+) -> tuple[list[ServiceRequest], int]:
+    """Open requests of a community: urgent first, then the oldest."""
+    base = select(ServiceRequest).where(
+        ServiceRequest.community_id == community_id, ServiceRequest.status.in_(OPEN)
+    )
+    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+    rows = await session.execute(
+        base.order_by(ServiceRequest.urgent.desc(), ServiceRequest.created_at, ServiceRequest.id)
+        .offset(page * per_page)
+        .limit(per_page)
+    )
+    return list(rows.scalars()), int(total)
+
+
+async def inbox(
+    session: AsyncSession, role: StaffRole, *, page: int, per_page: int
+) -> tuple[list[ServiceRequest], int]:
+    """Requests routed to the provider's organisation (same category and community)."""
+    org_roles = select(StaffRole.id).where(
+        StaffRole.community_id == role.community_id,
+        StaffRole.category == role.category,
+        StaffRole.org_name_uk == role.org_name_uk,
+    )
+    base = select(ServiceRequest).where(
+        ServiceRequest.community_id == role.community_id,
+        ServiceRequest.routed_category == role.category,
+        ServiceRequest.routed_role_id.in_(org_roles),
+        ServiceRequest.status.in_(("routed", "awaiting_resident")),
+    )
+    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+    rows = await session.execute(
+        base.order_by(ServiceRequest.urgent.desc(), ServiceRequest.created_at)
+        .offset(page * per_page)
+        .limit(per_page)
+    )
+    return list(rows.scalars()), int(total)
+
+
+async def thread(
+    session: AsyncSession, request_id: int, *, include_notes: bool
+) -> list[RequestMessage]:
+    query = select(RequestMessage).where(RequestMessage.request_id == request_id)
+    if not include_notes:
+        query = query.where(RequestMessage.kind.in_(VISIBLE_TO_RESIDENT))
+    rows = await session.execute(query.order_by(RequestMessage.created_at, RequestMessage.id))
+    return list(rows.scalars())
+
+
+async def events(session: AsyncSession, request_id: int) -> list[RequestEvent]:
+    rows = await session.execute(
+        select(RequestEvent).where(RequestEvent.request_id == request_id).order_by(RequestEvent.id)
+    )
+    return list(rows.scalars())
+
+
+@dataclass(frozen=True)
+class Stats:
+    days: int
+    total: int
+    by_category: dict[str, int]
+    by_status: dict[str, int]
+    median_first_answer: timedelta | None
+    rated: int
+    helped: int
+
+
+async def stats(session: AsyncSession, community_id: int, days: int) -> Stats:
+    since = utcnow() - timedelta(days=days)
+    rows = (
+        (
+            await session.execute(
+                select(ServiceRequest).where(
+                    ServiceRequest.community_id == community_id, ServiceRequest.created_at >= since
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    by_category: dict[str, int] = {}
+    by_status: dict[str, int] = {}
+    waits = []
+    for row in rows:
+        by_category[row.category] = by_category.get(row.category, 0) + 1
+        by_status[row.status] = by_status.get(row.status, 0) + 1
+        if row.first_answer_at is not None:
+            waits.append(row.first_answer_at - row.created_at)
+    waits.sort()
+    median = None
+    if waits:
+        mid = len(waits) // 2
+        median = waits[mid] if len(waits) % 2 else (waits[mid - 1] + waits[mid]) / 2
+    rated = [r for r in rows if r.helped is not None]
+    return Stats(
+        days=days,
+        total=len(rows),
+        by_category=by_category,
+        by_status=by_status,
+        median_first_answer=median,
+        rated=len(rated),
+        helped=sum(1 for r in rated if r.helped),
+    )
