@@ -7,7 +7,16 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from handlers import menu, navigation, onboarding
+from handlers import (
+    ask,
+    menu,
+    my_requests,
+    navigation,
+    onboarding,
+    staff_buttons,
+    staff_commands,
+    staff_texts,
+)
 from handlers.pipeline import Pipeline
 from handlers.router import Router
 
@@ -19,6 +28,11 @@ def build_router() -> Router:
     root.include(navigation.router)  # commands and the main menu's buttons
     root.include(onboarding.router)  # language and community screens
     root.include(menu.router)  # the idle screen
+    root.include(ask.router)  # a resident asks a question
+    root.include(my_requests.router)  # a resident's requests, replies, ratings
+    root.include(staff_commands.router)  # /queue, /inbox, /stats, /link_staff_chat
+    root.include(staff_buttons.router)  # buttons on request cards
+    root.include(staff_texts.router)  # what staff type after pressing Answer etc.
     return root
 
 

@@ -55,6 +55,7 @@ class Turn:
     fsm: FSMContext
     replies: Replies
     router: Router
+    in_group: bool = False
 
 
 class HromadaContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -98,6 +99,11 @@ class HromadaContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
     @property
     def replies(self) -> Replies:
         return self._bound().replies
+
+    @property
+    def in_group(self) -> bool:
+        """The update came from a group chat (a staff chat), not a private chat."""
+        return self._bound().in_group
 
     def use_language(self, language: str) -> None:
         """Speak `language` from here on in this update (the person just chose it)."""

@@ -10,6 +10,10 @@ from handlers.content import Content, classify, command_name
 from handlers.context import HromadaContext
 from handlers.router import Router
 
+# What works in a group chat; everything else is for private chats.
+GROUP_COMMANDS = frozenset({"link_staff_chat"})
+GROUP_BUTTONS = frozenset({"st"})
+
 
 async def dispatch(router: Router, update: Update, ctx: HromadaContext) -> None:
     if update.my_chat_member is not None:
@@ -22,7 +26,7 @@ async def dispatch(router: Router, update: Update, ctx: HromadaContext) -> None:
     if query is not None:
         prefix, _, arg = (query.data or "").partition(":")
         button = router.find_button(prefix, state)
-        if button is None:
+        if button is None or (ctx.in_group and prefix not in GROUP_BUTTONS):
             await fallbacks.stale_button(router, ctx, state)
         else:
             await button(update, ctx, arg)
@@ -34,6 +38,8 @@ async def dispatch(router: Router, update: Update, ctx: HromadaContext) -> None:
     if classify(message) is Content.COMMAND:
         name = command_name(message, ctx.bot.username)
         command = router.commands.get(name) if name else None
+        if ctx.in_group and name not in GROUP_COMMANDS:
+            return  # other commands in a group may be for other bots, or a slip: stay quiet
         if command is None:
             await fallbacks.unknown_command(router, ctx, state)
         else:

@@ -9,7 +9,8 @@ from handlers.router import Router
 async def stale_button(router: Router, ctx: HromadaContext, state: str | None) -> None:
     _ = ctx.i18n.gettext
     ctx.replies.notice(_("This button is no longer active."))
-    await router.reprompt(ctx, state)
+    if not ctx.in_group:
+        await router.reprompt(ctx, state)
 
 
 async def unknown_command(router: Router, ctx: HromadaContext, state: str | None) -> None:

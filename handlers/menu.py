@@ -9,14 +9,15 @@ from locales import n_
 
 router = Router()
 
-# Features that later issues build; until then their buttons say so politely.
-NOT_READY = {
+# Menu entries; those in NOT_READY are built by later issues and say so politely.
+ENTRIES = {
     "ask": n_("Ask a question"),
     "mine": n_("My requests"),
     "groups": n_("Self-help groups"),
     "meetings": n_("Meetings"),
     "polls": n_("Polls"),
 }
+NOT_READY = frozenset({"groups", "meetings", "polls"})
 
 
 async def show_main_menu(ctx: HromadaContext, *, fresh: bool = False) -> None:
@@ -24,7 +25,7 @@ async def show_main_menu(ctx: HromadaContext, *, fresh: bool = False) -> None:
     _ = ctx.i18n.gettext
 
     def item(key: str) -> tuple[str, str]:
-        return (_(NOT_READY[key]), data("menu", key))
+        return (_(ENTRIES[key]), data("menu", key))
 
     rows = [
         [item("ask")],

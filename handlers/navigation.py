@@ -8,7 +8,7 @@ from __future__ import annotations
 from telegram import Update
 
 from flows.onboarding import OnboardingForm
-from handlers import onboarding
+from handlers import ask, invites, my_requests, onboarding
 from handlers.content import command_args
 from handlers.context import HromadaContext
 from handlers.menu import NOT_READY, idle, show_main_menu
@@ -43,8 +43,13 @@ def send_help(ctx: HromadaContext) -> None:
 
 @router.command("start")
 async def start(update: Update, ctx: HromadaContext) -> None:
-    # Payloads of deep links (t.me/bot?start=...) are read by later features; none yet.
-    _payload = command_args(update.effective_message) if update.effective_message else ""
+    payload = command_args(update.effective_message) if update.effective_message else ""
+    if payload.startswith("inv_"):
+        await invites.accept(ctx, payload)
+        if ctx.user.community_id is not None:
+            await ctx.fsm.clear()
+            await show_main_menu(ctx, fresh=True)
+            return
     if ctx.user.community_id is None:
         await onboarding.begin(ctx)
         return
@@ -85,6 +90,10 @@ async def menu_pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
     _ = ctx.i18n.gettext
     if ctx.user.community_id is None:
         await onboarding.begin(ctx)
+    elif arg == "ask":
+        await ask.begin(ctx)
+    elif arg == "mine":
+        await my_requests.show_list(ctx)
     elif arg in NOT_READY:
         ctx.replies.notice(
             _(

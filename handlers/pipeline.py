@@ -39,6 +39,13 @@ def describe(update: Update) -> str:
     return "other"
 
 
+def _meant_for_us_in_a_group(update: Update) -> bool:
+    if update.callback_query is not None:
+        return True
+    message = update.effective_message
+    return message is not None and (message.text or "").startswith("/")
+
+
 class Pipeline:
     def __init__(self, router: Router) -> None:
         self.router = router
@@ -47,13 +54,15 @@ class Pipeline:
         person, chat = update.effective_user, update.effective_chat
         if person is None or chat is None or person.is_bot:
             return
-        if chat.type != ChatType.PRIVATE:
-            # Group chats receive notices; conversations happen in private chats only.
+        in_group = chat.type != ChatType.PRIVATE
+        if in_group and not _meant_for_us_in_a_group(update):
+            # In groups (staff chats) only commands and button presses concern the bot;
+            # conversations happen in private chats.
             return
         services = ctx.services
         query = update.callback_query
         pressed = query.message.message_id if query and query.message else None
-        replies = Replies(chat.id, query.id if query else None, pressed)
+        replies = Replies(chat.id, query.id if query else None, pressed, private_chat_id=person.id)
         language = pick_language(None, person.language_code, services.default_language)
         try:
             async with services.sessions() as session, session.begin():
@@ -64,7 +73,9 @@ class Pipeline:
                 language = pick_language(
                     user.language, person.language_code, services.default_language
                 )
-                key = StorageKey(bot_id=ctx.bot.id, chat_id=chat.id, user_id=person.id)
+                # A person's conversation is always their private chat's, even when they
+                # pressed a button in a staff group: what they type next goes there.
+                key = StorageKey(bot_id=ctx.bot.id, chat_id=person.id, user_id=person.id)
                 ctx.turn = Turn(
                     db=session,
                     user=user,
@@ -72,6 +83,7 @@ class Pipeline:
                     fsm=FSMContext(SqlFsmStorage(session), key),
                     replies=replies,
                     router=self.router,
+                    in_group=in_group,
                 )
                 await dispatch(self.router, update, ctx)
                 language = ctx.i18n.language

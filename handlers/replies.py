@@ -31,6 +31,12 @@ class _Send:
 
 
 @dataclass
+class _Photo:
+    chat_id: int
+    file_id: str
+
+
+@dataclass
 class _Edit:
     chat_id: int
     message_id: int
@@ -55,15 +61,25 @@ class Replies:
         chat_id: int,
         callback_query_id: str | None = None,
         pressed_message_id: int | None = None,
+        *,
+        private_chat_id: int | None = None,
     ) -> None:
         self.chat_id = chat_id
+        self.private_chat_id = private_chat_id if private_chat_id is not None else chat_id
         self._callback_query_id = callback_query_id
         self._pressed_message_id = pressed_message_id
-        self._actions: list[_Send | _Edit] = []
+        self._actions: list[_Send | _Edit | _Photo] = []
         self._answer: _Answer | None = None
 
     def send(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         self._actions.append(_Send(self.chat_id, text, markup))
+
+    def send_private(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        """To the person who acted, in their private chat (also when they acted in a group)."""
+        self._actions.append(_Send(self.private_chat_id, text, markup))
+
+    def photo_private(self, file_id: str) -> None:
+        self._actions.append(_Photo(self.private_chat_id, file_id))
 
     def edit(self, message_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         """Replace a message of ours; falls back to a new message if it cannot be edited."""
@@ -113,8 +129,10 @@ async def _retrying(call: Callable[[], Awaitable[None]]) -> None:
     await call()
 
 
-async def _perform(bot: Bot, action: _Send | _Edit) -> None:
-    if isinstance(action, _Edit):
+async def _perform(bot: Bot, action: _Send | _Edit | _Photo) -> None:
+    if isinstance(action, _Photo):
+        await bot.send_photo(action.chat_id, action.file_id)
+    elif isinstance(action, _Edit):
         await _edit_or_send(bot, action)
     else:
         await _send(bot, action.chat_id, action.text, action.markup)

@@ -280,6 +280,14 @@ async def resident_reply(
     return moved
 
 
+async def add_resident_message(
+    session: AsyncSession, request: ServiceRequest, text: str, photos: list[str]
+) -> None:
+    """More words from the resident on an open request (e.g. right after reopening)."""
+    await _message(session, request, "reply", text, photos=photos)
+    await _event(session, request, "resident_wrote", actor_kind="resident")
+
+
 async def add_note(
     session: AsyncSession, request: ServiceRequest, role: StaffRole, text: str
 ) -> None:
@@ -488,3 +496,12 @@ async def stats(session: AsyncSession, community_id: int, days: int) -> Stats:
         rated=len(rated),
         helped=sum(1 for r in rated if r.helped),
     )
+
+
+async def last_event_id(session: AsyncSession, request_id: int) -> int:
+    """The newest audit event's id: a stable part of notification dedup keys."""
+    await session.flush()
+    result = await session.execute(
+        select(func.max(RequestEvent.id)).where(RequestEvent.request_id == request_id)
+    )
+    return int(result.scalar_one() or 0)

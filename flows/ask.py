@@ -1,0 +1,330 @@
+"""Asking a question: safety screen → category → text → photos → contact → preview → done.
+
+Events (kwargs), by state:
+- safety: `acknowledge_safety()` → category.
+- category: `choose_category(code=)` → text.
+- text: `give_text(text=)` → photos (→ preview when `editing`); `give_photo(file_id=,
+  caption=None)`: the caption is the question and the photo is kept; without a caption the
+  photo is kept and the step stays (`text_needed`); `back()` → category (→ preview when
+  `editing`).
+- photos: `give_photo(file_id=, caption=None)` adds a photo (each file id once, at most
+  `PHOTO_LIMIT`); a caption, or `give_text(text=)`, is added to the question after a blank
+  line; `photos_done()` → contact (also with no photos: "Skip"); `back()` → text.
+- contact: `choose_contact(share=)` (a bool; anonymous unless True) → preview; `back()`.
+- preview: `confirm()` → done; `edit_text()` → text; `back()` → contact.
+
+Problems: `unknown_category`, `empty`, `too_long`, `text_needed`, `too_many_photos`,
+`no_photo` (no file id), `addition_too_long`, `unknown_choice`, `incomplete` (stored data
+lacks a category or text). Effects: `show_emergency` (True), `submit` (category, text,
+photos, urgent, share_contact).
+
+The handler stores every `Step` it gets back, accepted or not: a rejected event may still
+have kept something (a too-long text in `draft`, a photo sent without a caption, a caption
+sent with a 4th photo). Then it says `problem` when there is one, shows the emergency
+numbers when `effects` has `show_emergency`, and asks the step of `state`. `problem` can
+also be set on an accepted step when part of the input could not be used (a 4th photo
+whose caption became the question; an addition that did not fit).
+
+Nothing typed is lost and nothing is rewritten: a text is stored as typed (emoji, right-to-
+left text, `<b>` and `&` included; escaping is the renderer's job), only leading and
+trailing whitespace is dropped; it is empty when nothing visible is left. Its length is
+counted in characters (code points) after that strip. A text that mentions danger
+(`flows.safety`) makes the request urgent for good (rewriting the text does not clear it)
+and asks for the numbers again, whether or not the text was accepted.
+
+`confirm` ends the flow (state None, data {}) with `effects["submit"]`; the handler commits
+the request in the same transaction. A second press of the same Confirm button then finds
+no Ask state and raises `StaleEvent`: the handler answers "already sent".
+
+Data: `category`, `text`, `draft` (a text not accepted: too long, or an addition that did
+not fit; shown back for shortening), `photos` (Telegram file ids), `urgent`,
+`share_contact`, `editing` (the text step was opened from the preview, so a new text
+returns there and the rest is kept).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from transitions import EventData
+
+from flows.categories import is_category
+from flows.flow import DONE, Flow
+from flows.fsm import State, StatesGroup
+from flows.safety import mentions_danger
+
+TEXT_LIMIT = 2000
+PHOTO_LIMIT = 3
+
+
+class AskForm(StatesGroup):
+    safety = State()
+    category = State()
+    text = State()
+    photos = State()
+    contact = State()
+    preview = State()
+
+
+def visible_text(value: object) -> str | None:
+    """`value` without leading and trailing whitespace, or None when nothing visible is
+    left (not a string, only whitespace, only invisible format characters)."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text):
+        return None
+    return text
+
+
+def _photo_id(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _typed(event: EventData) -> object:
+    """What the person typed: the text of a message or the caption of a photo."""
+    return event.kwargs.get("text", event.kwargs.get("caption"))
+
+
+class AskFlow(Flow):
+    """The resident's question; see the module docstring for events, problems, effects."""
+
+    states = AskForm
+    transitions = [  # noqa: RUF012 - declared once per class, read by the machine
+        {
+            "trigger": "acknowledge_safety",
+            "source": AskForm.safety,
+            "dest": AskForm.category,
+        },
+        {
+            "trigger": "choose_category",
+            "source": AskForm.category,
+            "dest": AskForm.text,
+            "conditions": "known_category",
+            "after": "remember_category",
+        },
+        # the question; from the preview's "Edit" it returns to the preview
+        {
+            "trigger": "give_text",
+            "source": AskForm.text,
+            "dest": AskForm.preview,
+            "prepare": "screen",
+            "conditions": ["editing", "valid_text"],
+            "after": "accept_text",
+        },
+        {
+            "trigger": "give_text",
+            "source": AskForm.text,
+            "dest": AskForm.photos,
+            "prepare": "screen",
+            "conditions": "valid_text",
+            "after": "accept_text",
+        },
+        # a photo at the text step: its caption is the question, the photo is kept anyway
+        # (`take_photo` is idempotent: it runs once per transition tried)
+        {
+            "trigger": "give_photo",
+            "source": AskForm.text,
+            "dest": AskForm.preview,
+            "prepare": ["screen", "take_photo"],
+            "conditions": ["valid_photo", "editing", "caption_is_text"],
+            "after": "accept_text",
+        },
+        {
+            "trigger": "give_photo",
+            "source": AskForm.text,
+            "dest": AskForm.photos,
+            "prepare": ["screen", "take_photo"],
+            "conditions": ["valid_photo", "caption_is_text"],
+            "after": "accept_text",
+        },
+        # photos (each kept once, at most PHOTO_LIMIT); a caption or a text sent here is
+        # added to the question
+        {
+            "trigger": "give_photo",
+            "source": AskForm.photos,
+            "dest": None,
+            "prepare": ["screen", "take_photo", "take_caption"],
+            "conditions": ["valid_photo", "photo_kept"],
+        },
+        {
+            "trigger": "give_text",
+            "source": AskForm.photos,
+            "dest": None,
+            "prepare": "screen",
+            "conditions": ["visible", "addition_fits"],
+            "after": "add_addition",
+        },
+        {"trigger": "photos_done", "source": AskForm.photos, "dest": AskForm.contact},
+        {
+            "trigger": "choose_contact",
+            "source": AskForm.contact,
+            "dest": AskForm.preview,
+            "conditions": "valid_share",
+            "after": "remember_share",
+        },
+        {
+            "trigger": "confirm",
+            "source": AskForm.preview,
+            "dest": DONE,
+            "conditions": "complete",
+            "after": "submit",
+        },
+        {
+            "trigger": "edit_text",
+            "source": AskForm.preview,
+            "dest": AskForm.text,
+            "after": "start_editing",
+        },
+        # back
+        {
+            "trigger": "back",
+            "source": AskForm.text,
+            "dest": AskForm.preview,
+            "conditions": "editing",
+            "after": "stop_editing",
+        },
+        {"trigger": "back", "source": AskForm.text, "dest": AskForm.category},
+        {"trigger": "back", "source": AskForm.photos, "dest": AskForm.text},
+        {"trigger": "back", "source": AskForm.contact, "dest": AskForm.photos},
+        {"trigger": "back", "source": AskForm.preview, "dest": AskForm.contact},
+    ]
+
+    @staticmethod
+    def start_data() -> dict[str, Any]:
+        """The data of a new question; the flow starts at `AskForm.safety`."""
+        return {
+            "category": None,
+            "text": None,
+            "draft": None,
+            "photos": [],
+            "urgent": False,
+            "share_contact": False,
+            "editing": False,
+        }
+
+    def _problem(self, code: str) -> bool:
+        """Record the first problem of this event; returns False for use in conditions."""
+        self.problem = self.problem or code
+        return False
+
+    def _photos(self) -> list[str]:
+        photos = self.data.get("photos")
+        return photos if isinstance(photos, list) else []
+
+    # prepare
+    def screen(self, event: EventData) -> None:
+        typed = _typed(event)
+        if isinstance(typed, str) and mentions_danger(typed):
+            self.data["urgent"] = True
+            self.effects["show_emergency"] = True
+
+    def take_photo(self, event: EventData) -> None:
+        file_id, photos = _photo_id(event.kwargs.get("file_id")), self._photos()
+        if file_id is None or file_id in photos:
+            return
+        if len(photos) >= PHOTO_LIMIT:
+            self._problem("too_many_photos")
+            return
+        self.data["photos"] = [*photos, file_id]
+
+    def take_caption(self, event: EventData) -> None:
+        """At the photos step a caption is added to the question, even when the photo is
+        refused; one that would make it too long is kept in `draft`."""
+        caption = visible_text(event.kwargs.get("caption"))
+        if caption is None:
+            return
+        if len(self._joined(caption)) <= TEXT_LIMIT:
+            self.data["text"] = self._joined(caption)
+        else:
+            self.data["draft"] = caption
+            self._problem("addition_too_long")
+
+    # conditions
+    def known_category(self, event: EventData) -> bool:
+        return is_category(event.kwargs.get("code")) or self._problem("unknown_category")
+
+    def editing(self, event: EventData) -> bool:
+        return bool(self.data.get("editing"))
+
+    def valid_text(self, event: EventData) -> bool:
+        text = visible_text(_typed(event))
+        if text is None:
+            return self._problem("empty")
+        if len(text) > TEXT_LIMIT:
+            self.data["draft"] = text
+            return self._problem("too_long")
+        return True
+
+    def caption_is_text(self, event: EventData) -> bool:
+        if visible_text(event.kwargs.get("caption")) is None:
+            return self._problem("text_needed")
+        return self.valid_text(event)
+
+    def valid_photo(self, event: EventData) -> bool:
+        return _photo_id(event.kwargs.get("file_id")) is not None or self._problem("no_photo")
+
+    def photo_kept(self, event: EventData) -> bool:
+        return event.kwargs.get("file_id") in self._photos()  # else `take_photo` said why
+
+    def visible(self, event: EventData) -> bool:
+        return visible_text(_typed(event)) is not None or self._problem("empty")
+
+    def addition_fits(self, event: EventData) -> bool:
+        addition = visible_text(_typed(event))
+        assert addition is not None  # checked by `visible`
+        if len(self._joined(addition)) <= TEXT_LIMIT:
+            return True
+        self.data["draft"] = addition
+        return self._problem("addition_too_long")
+
+    def valid_share(self, event: EventData) -> bool:
+        return isinstance(event.kwargs.get("share"), bool) or self._problem("unknown_choice")
+
+    def complete(self, event: EventData) -> bool:
+        text = visible_text(self.data.get("text"))
+        if (
+            is_category(self.data.get("category"))
+            and text is not None
+            and len(text) <= TEXT_LIMIT
+            and len(self._photos()) <= PHOTO_LIMIT
+        ):
+            return True
+        return self._problem("incomplete")
+
+    # after
+    def remember_category(self, event: EventData) -> None:
+        self.data["category"] = event.kwargs["code"]
+
+    def accept_text(self, event: EventData) -> None:
+        self.data["text"] = visible_text(_typed(event))
+        self.data["draft"] = None
+        self.data["editing"] = False
+
+    def add_addition(self, event: EventData) -> None:
+        addition = visible_text(_typed(event))
+        assert addition is not None  # checked by `visible`
+        self.data["text"] = self._joined(addition)
+
+    def _joined(self, addition: str) -> str:
+        text = self.data.get("text")
+        return f"{text}\n\n{addition}" if isinstance(text, str) and text else addition
+
+    def remember_share(self, event: EventData) -> None:
+        self.data["share_contact"] = event.kwargs["share"]
+
+    def start_editing(self, event: EventData) -> None:
+        self.data["editing"] = True
+
+    def stop_editing(self, event: EventData) -> None:
+        self.data["editing"] = False
+
+    def submit(self, event: EventData) -> None:
+        self.effects["submit"] = {
+            "category": self.data["category"],
+            "text": visible_text(self.data["text"]),
+            "photos": list(self._photos()),
+            "urgent": bool(self.data.get("urgent")),
+            "share_contact": self.data.get("share_contact") is True,
+        }

@@ -1,0 +1,274 @@
+"""Asking a question: the screens of flows/ask.py and the commit of the request."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+
+from flows import categories
+from flows.ask import PHOTO_LIMIT, TEXT_LIMIT, AskFlow, AskForm
+from flows.flow import StaleEvent, Step
+from handlers import labels
+from handlers.cards import headline
+from handlers.context import HromadaContext
+from handlers.keyboards import Button, data, keyboard
+from handlers.menu import show_main_menu
+from handlers.resident_notices import emergency_text
+from handlers.router import Router
+from handlers.staff_access import community_name
+from handlers.staff_notices import tell_staff_new
+from storage.models import Community
+from storage.repositories import requests
+
+router = Router()
+ASK_STATES = (
+    AskForm.safety,
+    AskForm.category,
+    AskForm.text,
+    AskForm.photos,
+    AskForm.contact,
+    AskForm.preview,
+)
+
+
+def _cancel_row(ctx: HromadaContext, *, back: bool = True) -> list[Button]:
+    _ = ctx.i18n.gettext
+    row: list[Button] = [(_("◀ Back"), data("ask", "back"))] if back else []
+    return [*row, (_("Cancel"), data("ask", "cancel"))]
+
+
+async def begin(ctx: HromadaContext) -> None:
+    await ctx.fsm.set_state(AskForm.safety)
+    await ctx.fsm.set_data(AskFlow.start_data())
+    await ask_safety(ctx)
+
+
+@router.prompt(AskForm.safety)
+async def ask_safety(ctx: HromadaContext) -> None:
+    _ = ctx.i18n.gettext
+    text = (
+        emergency_text(_)
+        + "\n\n"
+        + _(
+            "Here you can ask the police, social services, schools, clinics and other services of "
+            "your community. Staff answer as their organisation; they see only the number of "
+            "your request unless you choose to share your name."
+        )
+    )
+    ctx.replies.show(
+        text, keyboard([[(_("Continue"), data("ask", "ok"))], _cancel_row(ctx, back=False)])
+    )
+
+
+@router.prompt(AskForm.category)
+async def ask_category(ctx: HromadaContext) -> None:
+    _ = ctx.i18n.gettext
+    buttons = [
+        (labels.category(code, _), data("ask", f"cat:{code}")) for code in categories.CATEGORY_CODES
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append(_cancel_row(ctx, back=False))
+    ctx.replies.show(_("Who is your question for?"), keyboard(rows))
+
+
+@router.prompt(AskForm.text)
+async def ask_text(ctx: HromadaContext) -> None:
+    _ = ctx.i18n.gettext
+    text = _("Write your question in one message, up to {limit} characters.").format(
+        limit=TEXT_LIMIT
+    )
+    text += "\n" + _("You can also send a photo with the question as its caption.")
+    ctx.replies.send(text, keyboard([_cancel_row(ctx)]))
+
+
+@router.prompt(AskForm.photos)
+async def ask_photos(ctx: HromadaContext) -> None:
+    _ = ctx.i18n.gettext
+    count = len(await ctx.fsm.get_value("photos", []) or [])
+    text = _("You can add up to {limit} photos (send them as photos), or continue without.").format(
+        limit=PHOTO_LIMIT
+    )
+    label = _("Continue ({count} of {limit} photos)").format(count=count, limit=PHOTO_LIMIT)
+    ctx.replies.send(text, keyboard([[(label, data("ask", "done"))], _cancel_row(ctx)]))
+
+
+@router.prompt(AskForm.contact)
+async def ask_contact(ctx: HromadaContext) -> None:
+    _ = ctx.i18n.gettext
+    text = _(
+        "Should staff see your name? By default they do not: your request is anonymous and "
+        "shows only its number. Share your name only if you want staff to know who you are."
+    )
+    rows = [
+        [(_("Stay anonymous"), data("ask", "anon"))],
+        [(_("Share my name with staff"), data("ask", "share"))],
+        _cancel_row(ctx),
+    ]
+    ctx.replies.show(text, keyboard(rows))
+
+
+@router.prompt(AskForm.preview)
+async def ask_preview(ctx: HromadaContext) -> None:
+    _ = ctx.i18n.gettext
+    stored = await ctx.fsm.get_data()
+    photos = len(stored.get("photos") or [])
+    lines = [
+        _("<b>Please check your question</b>"),
+        "",
+        _("For: {category}").format(category=escape(labels.category(stored.get("category"), _))),
+        "",
+        escape(str(stored.get("text") or "")),
+        "",
+    ]
+    if photos:
+        lines.append(ctx.i18n.ngettext("{n} photo", "{n} photos", photos).format(n=photos))
+    lines.append(
+        _("Your name is shared with staff.") if stored.get("share_contact") else _("Anonymous.")
+    )
+    if stored.get("urgent"):
+        lines.append(_("⚠️ Marked urgent: it mentions danger."))
+    rows = [
+        [(_("Send"), data("ask", "send"))],
+        [(_("Edit the text"), data("ask", "edit"))],
+        _cancel_row(ctx),
+    ]
+    ctx.replies.send("\n".join(lines), keyboard(rows))
+
+
+EVENTS = {
+    "ok": ("acknowledge_safety", {}),
+    "done": ("photos_done", {}),
+    "anon": ("choose_contact", {"share": False}),
+    "share": ("choose_contact", {"share": True}),
+    "send": ("confirm", {}),
+    "edit": ("edit_text", {}),
+    "back": ("back", {}),
+}
+
+
+@router.callback("ask", *ASK_STATES)
+async def pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
+    if arg == "cancel":
+        await ctx.fsm.clear()
+        ctx.replies.show(ctx.i18n.gettext("Cancelled. Nothing was sent."))
+        await show_main_menu(ctx, fresh=True)
+        return
+    if arg.startswith("cat:"):
+        await _run(update, ctx, "choose_category", code=arg[4:])
+        return
+    event, kwargs = EVENTS.get(arg, ("", {}))
+    if not event:
+        ctx.replies.notice(ctx.i18n.gettext("This button is no longer active."))
+        await ctx.reprompt()
+        return
+    await _run(update, ctx, event, **kwargs)
+
+
+@router.callback("ask", None)
+async def pressed_after_the_end(update: Update, ctx: HromadaContext, arg: str) -> None:
+    """An Ask button after the question was sent (a double press of Send) or cancelled."""
+    _ = ctx.i18n.gettext
+    if arg == "send":
+        ctx.replies.notice(_("Your question has already been sent."))
+    else:
+        ctx.replies.notice(_("This button is no longer active."))
+
+
+@router.message(AskForm.text, AskForm.photos)
+async def typed(update: Update, ctx: HromadaContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    if message.photo:
+        await _run(
+            update, ctx, "give_photo", file_id=message.photo[-1].file_id, caption=message.caption
+        )
+    elif message.text is not None:
+        await _run(update, ctx, "give_text", text=message.text)
+    else:
+        _ = ctx.i18n.gettext
+        ctx.replies.send(_("Please send your question as text, or a photo."))
+        await ctx.reprompt()
+
+
+async def _run(update: Update, ctx: HromadaContext, event: str, **kwargs: object) -> None:
+    state = await ctx.fsm.get_state()
+    try:
+        step = AskFlow.handle(state or "", await ctx.fsm.get_data(), event, **kwargs)
+    except StaleEvent:
+        ctx.replies.notice(ctx.i18n.gettext("This button is no longer active."))
+        await ctx.reprompt()
+        return
+    await ctx.fsm.set_state(step.state)
+    await ctx.fsm.set_data(step.data)
+    if step.problem:
+        _say_problem(ctx, step)
+    if step.effects.get("show_emergency"):
+        ctx.replies.send(emergency_text(ctx.i18n.gettext))
+    if "submit" in step.effects:
+        await _submit(update, ctx, step.effects["submit"])
+    elif step.state is not None:
+        await ctx.reprompt()
+
+
+def _say_problem(ctx: HromadaContext, step: Step) -> None:
+    _ = ctx.i18n.gettext
+    problem = step.problem
+    if problem == "empty":
+        ctx.replies.send(_("Your question is empty. Please write it as text."))
+    elif problem in ("too_long", "addition_too_long"):
+        draft = str(step.data.get("draft") or "")
+        ctx.replies.send(
+            _(
+                "That is {count} characters; a question can have at most {limit}. Please shorten "
+                "it and send it again. Here is your text, so nothing is lost:"
+            ).format(count=len(draft), limit=TEXT_LIMIT)
+        )
+        for start in range(0, min(len(draft), 12_000), 3500):
+            ctx.replies.send(escape(draft[start : start + 3500]))
+    elif problem == "text_needed":
+        ctx.replies.send(_("The photo is saved. Now please write your question as text."))
+    elif problem == "too_many_photos":
+        ctx.replies.send(
+            _("At most {limit} photos; the extra one was not added.").format(limit=PHOTO_LIMIT)
+        )
+    else:
+        ctx.replies.notice(_("This button is no longer active."))
+
+
+async def _submit(update: Update, ctx: HromadaContext, submit: dict[str, object]) -> None:
+    _ = ctx.i18n.gettext
+    community = await ctx.db.get(Community, ctx.user.community_id or 0)
+    if community is None:
+        ctx.replies.send(_("Please choose your community first."))
+        from handlers import onboarding
+
+        await onboarding.begin(ctx)
+        return
+    person = update.effective_user
+    share = bool(submit["share_contact"]) and person is not None
+    request = await requests.create_request(
+        ctx.db,
+        author_id=ctx.user.id,
+        community_id=community.id,
+        category=str(submit["category"]),
+        text=str(submit["text"]),
+        photos=[str(p) for p in submit["photos"]],  # type: ignore[attr-defined]
+        urgent=bool(submit["urgent"]),
+        contact_name=person.full_name if share and person else None,
+        contact_username=person.username if share and person else None,
+    )
+    await tell_staff_new(ctx, request)
+    ref = requests.reference(community.code, request.number)
+    text = _("✅ Your question {ref} was sent to the working group of {community}.").format(
+        ref=ref, community=escape(community_name(community, ctx.i18n))
+    )
+    text += "\n" + _("The answer will come here. You can follow it in “My requests”.")
+    if request.urgent:
+        text += "\n\n" + emergency_text(_)
+    ctx.replies.show(
+        headline(ref, labels.category(request.category, _), labels.status(request.status, _))
+    )
+    ctx.replies.send(text)
+    await show_main_menu(ctx, fresh=True)

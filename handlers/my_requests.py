@@ -1,0 +1,217 @@
+"""The resident's own requests: the list, a thread, and the buttons on staff messages
+(`rs:<action>:<id>`: it helped / it didn't, ask again, close, reply)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+
+from flows.flow import StaleEvent
+from flows.reply import REPLY_TEXT_LIMIT, ReplyFlow, ReplyForm
+from handlers import cards, labels
+from handlers.context import HromadaContext
+from handlers.keyboards import Button, data, keyboard
+from handlers.menu import show_main_menu
+from handlers.router import Router
+from handlers.staff_access import community_name, parse
+from handlers.staff_notices import tell_staff_resident_wrote
+from storage.models import Community, ServiceRequest, StaffRole
+from storage.repositories import requests
+
+router = Router()
+PER_PAGE = 6
+
+
+async def show_list(ctx: HromadaContext, page: int = 0) -> None:
+    _ = ctx.i18n.gettext
+    items, total = await requests.for_resident(ctx.db, ctx.user.id, page=page, per_page=PER_PAGE)
+    if total == 0:
+        ctx.replies.show(
+            _("You have not asked anything yet."),
+            keyboard([[(_("Main menu"), data("my", "menu"))]]),
+        )
+        return
+    rows: list[list[Button]] = []
+    for item in items:
+        ref = await requests.reference_of(ctx.db, item)
+        age = labels.age(item.created_at, ctx.i18n.language)
+        label = f"{ref} · {labels.status(item.status, _)} · {age}"
+        rows.append([(label[:60], data("my", f"open:{item.id}"))])
+    nav: list[Button] = []
+    if page > 0:
+        nav.append((_("◀ Previous"), data("my", f"page:{page - 1}")))
+    if (page + 1) * PER_PAGE < total:
+        nav.append((_("Next ▶"), data("my", f"page:{page + 1}")))
+    if nav:
+        rows.append(nav)
+    rows.append([(_("Main menu"), data("my", "menu"))])
+    ctx.replies.show(_("<b>My requests</b>"), keyboard(rows))
+
+
+async def _own(ctx: HromadaContext, request_id: int | None) -> ServiceRequest | None:
+    """The request, if it is this person's; anything else is refused without a word about it."""
+    request = await requests.get_request(ctx.db, request_id)
+    if request is None or request.author_id != ctx.user.id:
+        ctx.replies.notice(ctx.i18n.gettext("This button is no longer active."))
+        return None
+    return request
+
+
+async def show_thread(ctx: HromadaContext, request: ServiceRequest) -> None:
+    _ = ctx.i18n.gettext
+    community = await ctx.db.get(Community, request.community_id)
+    assert community is not None
+    ref = requests.reference(community.code, request.number)
+    messages = await requests.thread(ctx.db, request.id, include_notes=False)
+    signatures: dict[int, str] = {}
+    name = community_name(community, ctx.i18n)
+    for message in messages:
+        if message.author_role_id and message.author_role_id not in signatures:
+            role = await ctx.db.get(StaffRole, message.author_role_id)
+            signatures[message.author_role_id] = cards.org_name(role, name, ctx.i18n)
+    rid = request.id
+    rows: list[list[Button]] = []
+    if request.status == "awaiting_resident":
+        rows.append([(_("Reply"), data("rs", f"reply:{rid}"))])
+    if requests.can_reopen(request):
+        rows.append([(_("Ask again"), data("rs", f"reopen:{rid}"))])
+    if request.status in (*requests.OPEN, "answered"):
+        rows.append([(_("Close request"), data("rs", f"close:{rid}"))])
+    rows.append([(_("◀ My requests"), data("my", "page:0"))])
+    text = cards.resident_thread(request, ref, messages, signatures, ctx.i18n)
+    ctx.replies.show(text, keyboard(rows))
+
+
+@router.callback("my", None)
+async def my_pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
+    action, number, _tail = parse(arg)
+    if action == "menu":
+        await show_main_menu(ctx)
+    elif action == "page":
+        await show_list(ctx, number or 0)
+    elif action == "open":
+        request = await _own(ctx, number)
+        if request is not None:
+            await show_thread(ctx, request)
+    else:
+        ctx.replies.notice(ctx.i18n.gettext("This button is no longer active."))
+
+
+@router.callback("rs")
+async def resident_pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
+    _ = ctx.i18n.gettext
+    action, number, _tail = parse(arg)
+    request = await _own(ctx, number)
+    if request is None:
+        return
+    ref = await requests.reference_of(ctx.db, request)
+    if action in ("yes", "no"):
+        if await requests.rate(ctx.db, request, helped=action == "yes"):
+            ctx.replies.notice(_("Thank you! Your answer helps the working group."))
+        else:
+            ctx.replies.notice(_("This button is no longer active."))
+    elif action == "close":
+        if await requests.close(ctx.db, request, actor_kind="resident"):
+            ctx.replies.send(_("{ref} is closed. Thank you.").format(ref=ref))
+        else:
+            ctx.replies.notice(_("{ref} is already closed.").format(ref=ref))
+    elif action == "reopen":
+        if not await requests.reopen(ctx.db, request):
+            ctx.replies.notice(
+                _("{ref} can no longer be reopened; please ask a new question.").format(ref=ref),
+                alert=True,
+            )
+            return
+        await tell_staff_resident_wrote(ctx, request, None, "reopened")
+        await _ask_reply(ctx, request, ref, mode="add")
+    elif action == "reply":
+        if request.status != "awaiting_resident":
+            ctx.replies.notice(_("Nobody is waiting for a reply on {ref} now.").format(ref=ref))
+            return
+        await _ask_reply(ctx, request, ref, mode="reply")
+    else:
+        ctx.replies.notice(_("This button is no longer active."))
+
+
+async def _ask_reply(ctx: HromadaContext, request: ServiceRequest, ref: str, *, mode: str) -> None:
+    _ = ctx.i18n.gettext
+    await ctx.fsm.set_state(ReplyForm.text)
+    await ctx.fsm.set_data(ReplyFlow.start_data(request.id, mode))
+    ctx.replies.send(_("Write your message about {ref}. /cancel to stop.").format(ref=ref))
+
+
+@router.prompt(ReplyForm.text)
+async def reply_prompt(ctx: HromadaContext) -> None:
+    ctx.replies.send(ctx.i18n.gettext("Please write your message as text, or /cancel."))
+
+
+@router.message(ReplyForm.text)
+async def reply_typed(update: Update, ctx: HromadaContext) -> None:
+    _ = ctx.i18n.gettext
+    message = update.effective_message
+    text = (message.text or message.caption or "") if message else ""
+    photos = [message.photo[-1].file_id] if message and message.photo else []
+    try:
+        step = ReplyFlow.handle(
+            ReplyForm.text, await ctx.fsm.get_data(), "give_text", text=text, photos=photos
+        )
+    except StaleEvent:
+        await reply_prompt(ctx)
+        return
+    if not step.accepted:
+        if step.problem == "too_long":
+            ctx.replies.send(
+                _(
+                    "That is longer than {limit} characters. "
+                    "Please shorten it; here is your text to copy:"
+                ).format(limit=REPLY_TEXT_LIMIT)
+            )
+            ctx.replies.send(escape(step.data["draft"][:4000]))
+        else:
+            await reply_prompt(ctx)
+        return
+    await ctx.fsm.clear()
+    request = await requests.get_request(ctx.db, int(step.effects["request_id"]))
+    if request is None or request.author_id != ctx.user.id:
+        await show_main_menu(ctx, fresh=True)
+        return
+    await attach(
+        ctx, request, step.effects["text"], step.effects["photos"], mode=step.effects["mode"]
+    )
+
+
+async def attach(
+    ctx: HromadaContext, request: ServiceRequest, text: str, photos: list[str], *, mode: str
+) -> None:
+    """Add the resident's words to the request and tell the staff who wait for them."""
+    _ = ctx.i18n.gettext
+    ref = await requests.reference_of(ctx.db, request)
+    asked_by = await ctx.db.get(StaffRole, request.awaiting_from_role_id or 0)
+    if mode == "reply" and request.status == "awaiting_resident":
+        await requests.resident_reply(ctx.db, request, text, photos)
+    elif request.status in requests.OPEN:
+        await requests.add_resident_message(ctx.db, request, text, photos)
+    else:
+        ctx.replies.send(_("{ref} is already finished; please ask a new question.").format(ref=ref))
+        await show_main_menu(ctx, fresh=True)
+        return
+    await tell_staff_resident_wrote(ctx, request, asked_by, "reply")
+    ctx.replies.send(_("Added to {ref}. The working group has been told.").format(ref=ref))
+    await show_main_menu(ctx, fresh=True)
+
+
+@router.message(None)
+async def idle_message(update: Update, ctx: HromadaContext) -> None:
+    """With no conversation running, a message answers the staff's question if they asked
+    one; otherwise the person is shown the menu."""
+    message = update.effective_message
+    text = (message.text or message.caption or "").strip() if message else ""
+    waiting = await requests.awaiting_reply_from(ctx.db, ctx.user.id) if text else None
+    if waiting is None or len(text) > REPLY_TEXT_LIMIT:
+        _ = ctx.i18n.gettext
+        ctx.replies.send(_("Please choose one of the buttons below."))
+        await ctx.reprompt()
+        return
+    photos = [message.photo[-1].file_id] if message and message.photo else []
+    await attach(ctx, waiting, text, photos, mode="reply")

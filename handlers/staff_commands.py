@@ -1,0 +1,178 @@
+"""Staff commands: /queue (moderators), /inbox (providers), /stats, /link_staff_chat."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+
+from handlers import labels
+from handlers.context import HromadaContext
+from handlers.keyboards import Button, data, keyboard
+from handlers.router import Router
+from handlers.staff_access import community_name
+from storage.models import Community, ServiceRequest, StaffRole
+from storage.repositories import requests, staff
+
+router = Router()
+PER_PAGE = 8
+STATS_PERIODS = (7, 30, 90)
+
+
+async def _role(ctx: HromadaContext, kind: str) -> StaffRole | None:
+    """The person's role of `kind`, preferring their own community's."""
+    roles = [r for r in await staff.active_roles(ctx.db, ctx.user.id) if r.role == kind]
+    roles.sort(key=lambda r: r.community_id != ctx.user.community_id)
+    return roles[0] if roles else None
+
+
+def _refuse(ctx: HromadaContext) -> None:
+    ctx.replies.send(ctx.i18n.gettext("This command is for working group staff."))
+
+
+async def _list(
+    ctx: HromadaContext,
+    items: list[ServiceRequest],
+    total: int,
+    page: int,
+    community: Community,
+    title: str,
+    prefix: str,
+) -> None:
+    _ = ctx.i18n.gettext
+    if total == 0:
+        ctx.replies.show(title + "\n\n" + _("Nothing waiting. Well done."))
+        return
+    rows: list[list[Button]] = []
+    for item in items:
+        ref = requests.reference(community.code, item.number)
+        label = "{urgent}{ref} · {category} · {age}".format(
+            urgent="⚠️ " if item.urgent else "",
+            ref=ref,
+            category=labels.category(item.category, _),
+            age=labels.age(item.created_at, ctx.i18n.language),
+        )
+        rows.append([(label[:60], data("st", f"open:{item.id}"))])
+    nav: list[Button] = []
+    if page > 0:
+        nav.append((_("◀ Previous"), data(prefix, page - 1)))
+    if (page + 1) * PER_PAGE < total:
+        nav.append((_("Next ▶"), data(prefix, page + 1)))
+    if nav:
+        rows.append(nav)
+    counter = ctx.i18n.ngettext("{n} open request", "{n} open requests", total).format(n=total)
+    ctx.replies.show(f"{title}\n{counter}", keyboard(rows))
+
+
+async def show_queue(ctx: HromadaContext, page: int = 0) -> None:
+    role = await _role(ctx, "moderator")
+    if role is None:
+        _refuse(ctx)
+        return
+    community = await ctx.db.get(Community, role.community_id)
+    assert community is not None
+    items, total = await requests.queue(ctx.db, role.community_id, page=page, per_page=PER_PAGE)
+    title = ctx.i18n.gettext("<b>Queue of {community}</b>").format(
+        community=escape(community_name(community, ctx.i18n))
+    )
+    await _list(ctx, items, total, page, community, title, "qp")
+
+
+async def show_inbox(ctx: HromadaContext, page: int = 0) -> None:
+    role = await _role(ctx, "provider")
+    if role is None:
+        _refuse(ctx)
+        return
+    community = await ctx.db.get(Community, role.community_id)
+    assert community is not None
+    items, total = await requests.inbox(ctx.db, role, page=page, per_page=PER_PAGE)
+    org = (role.org_name_ru if ctx.i18n.language == "ru" else role.org_name_uk) or ""
+    title = ctx.i18n.gettext("<b>Inbox of {org}</b>").format(org=escape(org))
+    await _list(ctx, items, total, page, community, title, "ip")
+
+
+@router.command("queue")
+async def queue(update: Update, ctx: HromadaContext) -> None:
+    await show_queue(ctx)
+
+
+@router.command("inbox")
+async def inbox(update: Update, ctx: HromadaContext) -> None:
+    await show_inbox(ctx)
+
+
+def _page(arg: str) -> int:
+    return int(arg) if arg.isdigit() and len(arg) < 6 else 0
+
+
+@router.callback("qp")
+async def queue_page(update: Update, ctx: HromadaContext, arg: str) -> None:
+    await show_queue(ctx, _page(arg))
+
+
+@router.callback("ip")
+async def inbox_page(update: Update, ctx: HromadaContext, arg: str) -> None:
+    await show_inbox(ctx, _page(arg))
+
+
+@router.command("stats")
+async def stats(update: Update, ctx: HromadaContext) -> None:
+    _ = ctx.i18n.gettext
+    role = await _role(ctx, "moderator")
+    if role is None:
+        _refuse(ctx)
+        return
+    community = await ctx.db.get(Community, role.community_id)
+    assert community is not None
+    blocks = [
+        _("<b>Statistics of {community}</b>").format(
+            community=escape(community_name(community, ctx.i18n))
+        )
+    ]
+    for days in STATS_PERIODS:
+        result = await requests.stats(ctx.db, role.community_id, days)
+        lines = [
+            "",
+            ctx.i18n.ngettext("<b>Last {n} day</b>", "<b>Last {n} days</b>", days).format(n=days),
+            ctx.i18n.ngettext("{n} request", "{n} requests", result.total).format(n=result.total),
+        ]
+        for code, count in sorted(result.by_category.items(), key=lambda kv: -kv[1]):
+            lines.append(f"  {escape(labels.category(code, _))}: {count}")
+        for code, count in sorted(result.by_status.items()):
+            lines.append(f"  {escape(labels.status(code, _, staff=True))}: {count}")
+        if result.median_first_answer is not None:
+            lines.append(
+                _("Median time to first answer: {time}").format(
+                    time=labels.duration(result.median_first_answer, ctx.i18n.language)
+                )
+            )
+        if result.rated:
+            share = round(100 * result.helped / result.rated)
+            lines.append(
+                _("It helped: {share}% of {rated} rated").format(share=share, rated=result.rated)
+            )
+        blocks.append("\n".join(lines))
+    ctx.replies.send("\n".join(blocks))
+
+
+@router.command("link_staff_chat")
+async def link_staff_chat(update: Update, ctx: HromadaContext) -> None:
+    _ = ctx.i18n.gettext
+    chat = update.effective_chat
+    role = await _role(ctx, "moderator")
+    if role is None:
+        if not ctx.in_group:
+            _refuse(ctx)
+        return  # in a group, a non-moderator's command is ignored
+    if chat is None or not ctx.in_group:
+        ctx.replies.send(_("Run this command in your working group's staff group chat."))
+        return
+    await staff.link_staff_chat(ctx.db, role.community_id, chat.id)
+    community = await ctx.db.get(Community, role.community_id)
+    assert community is not None
+    t = ctx.services.translators[ctx.services.default_language]
+    ctx.replies.send(
+        t.gettext("This chat now receives new requests of {community}.").format(
+            community=escape(community_name(community, t))
+        )
+    )

@@ -1,0 +1,131 @@
+"""Acting out the request scenarios: residents ask, staff are invited and act."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.engine import session_factory
+from storage.repositories import staff
+from tests.botapi.people import FakeUser
+from tests.botapi.server import BotApiServer
+from tests.botapi.state import BotMessage
+from tests.onboarding_steps import has
+
+LABELS = {
+    "uk": {
+        "language": "Українська",
+        "community": "Дружківка",
+        "ask": "Поставити запитання",
+        "continue": "Продовжити",
+        "police": "Поліція",
+        "anonymous": "Залишитися анонімним",
+        "share": "Поділитися ім’ям з працівниками",
+        "send": "Надіслати",
+        "sent": "надіслано",
+        "menu": "Головне меню",
+    },
+    "ru": {
+        "language": "Русский",
+        "community": "Дружковка",
+        "ask": "Задать вопрос",
+        "continue": "Продолжить",
+        "police": "Полиция",
+        "anonymous": "Остаться анонимным",
+        "share": "Поделиться именем с сотрудниками",
+        "send": "Отправить",
+        "sent": "отправлен",
+        "menu": "Главное меню",
+    },
+}
+
+
+def button_starting(message: BotMessage, prefix: str) -> str:
+    for text in message.button_texts():
+        if text.startswith(prefix):
+            return text
+    raise AssertionError(f"no button starting with {prefix!r}: {message.button_texts()}")
+
+
+async def onboard(user: FakeUser, language: str = "uk") -> BotMessage:
+    words = LABELS[language]
+    async with user.expect_message(lambda m: "Українська" in m.button_texts()) as got:
+        await user.send_command("/start")
+    async with user.expect_message(lambda m: words["community"] in m.button_texts()) as got2:
+        await user.press(got.message, words["language"])
+    async with user.expect_message(has(words["menu"])) as got3:
+        await user.press(got2.message, words["community"])
+    return got3.message
+
+
+async def ask(
+    user: FakeUser, text: str, *, language: str = "uk", share: bool = False, menu: BotMessage | None = None
+) -> str:
+    """Ask a police question from the main menu; return the reference (e.g. DRU-0001)."""
+    words = LABELS[language]
+    menu = menu or await onboard(user, language)
+    async with user.expect_message(lambda m: words["continue"] in m.button_texts()) as got:
+        await user.press(menu, words["ask"])
+    async with user.expect_message(lambda m: words["police"] in m.button_texts()) as got:
+        await user.press(got.message, words["continue"])
+    async with user.expect_message() as got:
+        await user.press(got.message, words["police"])
+    async with user.expect_message(lambda m: any("(0" in b for b in m.button_texts())) as got:
+        await user.send_text(text)
+    async with user.expect_message(lambda m: words["anonymous"] in m.button_texts()) as got:
+        await user.press(got.message, button_starting(got.message, words["continue"]))
+    async with user.expect_message(lambda m: words["send"] in m.button_texts()) as got:
+        await user.press(got.message, words["share"] if share else words["anonymous"])
+    async with user.expect_message(has(words["sent"])) as got:
+        await user.press(got.message, words["send"])
+    reference = next(w for w in (got.message.text or "").split() if w.startswith("DRU-"))
+    return reference.strip(".,")
+
+
+async def invite(
+    engine: AsyncEngine,
+    role: str,
+    *,
+    community: str = "dru",
+    category: str | None = None,
+    org: tuple[str, str] | None = None,
+    label: str | None = None,
+    days: int = 7,
+) -> str:
+    async with session_factory(engine)() as session, session.begin():
+        target = await staff.community_by_slug(session, community)
+        assert target is not None
+        return await staff.create_invite(
+            session,
+            role=role,
+            community=target,
+            category=category,
+            org_name_uk=org[0] if org else None,
+            org_name_ru=org[1] if org else None,
+            label=label,
+            valid_for=timedelta(days=days),
+        )
+
+
+async def join_staff(user: FakeUser, code: str) -> None:
+    async with user.expect_message(has("Головне меню")):
+        await user.send_command(f"/start {code}")
+
+
+async def make_moderator(botapi: BotApiServer, engine: AsyncEngine, **kwargs: str) -> FakeUser:
+    person = botapi.user(first_name="Модератор")
+    await join_staff(person, await invite(engine, "moderator", **kwargs))
+    return person
+
+
+async def make_provider(
+    botapi: BotApiServer, engine: AsyncEngine, category: str = "police", community: str = "dru"
+) -> FakeUser:
+    person = botapi.user(first_name="Іван Поліцейський", username="ivan_cop")
+    code = await invite(
+        engine, "provider", community=community, category=category,
+        org=("Відділ поліції Дружківки", "Отдел полиции Дружковки"),
+    )
+    await join_staff(person, code)
+    return person
