@@ -13,11 +13,13 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 import handlers
+from bot.outbox_sender import Outbox
 from bot.settings import Settings, require_token
 from handlers.context import BotData, HromadaContext, Services
 from handlers.navigation import COMMANDS
 from handlers.processor import PerUserUpdateProcessor
 from locales import load_translators
+from scheduler.dispatcher import OutboxDispatcher
 from scheduler.runner import SchedulerConfig, build_scheduler
 from storage.engine import create_engine, session_factory
 from storage.migrate import upgrade_to_head
@@ -60,13 +62,22 @@ def build_application(settings: Settings) -> HromadaApp:
 
 
 class Lifecycle:
-    """Opens the engine, migrates, loads catalogs and starts the scheduler in post_init;
-    closes them in post_shutdown. Nothing is opened at import time."""
+    """Opens the engine, migrates, loads catalogs, starts the scheduler and the outbox
+    dispatcher in post_init; closes them in post_shutdown. Nothing is opened at import time."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.engine: AsyncEngine | None = None
         self.scheduler: AsyncIOScheduler | None = None
+        self.outbox = Outbox(settings)
+
+    @property
+    def dispatcher(self) -> OutboxDispatcher | None:
+        return self.outbox.dispatcher
+
+    def wake_outbox(self) -> None:
+        """Send newly committed outbox rows now; a no-op until the dispatcher runs."""
+        self.outbox.wake()
 
     async def post_init(self, app: HromadaApp) -> None:
         settings = self.settings
@@ -79,7 +90,9 @@ class Lifecycle:
             translators=translators,
             default_language=settings.default_language,
             timezone=settings.timezone,
+            wake_outbox=self.wake_outbox,
         )
+        await self.outbox.start(sessions, self.engine, bot_id=app.bot.id)
         retention = timedelta(days=settings.processed_updates_retention_days)
         self.scheduler = build_scheduler(
             sessions,
@@ -92,8 +105,18 @@ class Lifecycle:
     async def post_shutdown(self, app: HromadaApp) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await self.outbox.stop()
         if self.engine is not None:
             await self.engine.dispose()
+
+
+def lifecycle_of(app: HromadaApp) -> Lifecycle:
+    """The Lifecycle behind an application built by `build_application` (tests use it to
+    reach the outbox dispatcher)."""
+    owner = getattr(app.post_init, "__self__", None)
+    if not isinstance(owner, Lifecycle):
+        raise RuntimeError("not an application built by build_application")
+    return owner
 
 
 async def register_commands(app: HromadaApp, translators: dict[str, Any], default: str) -> None:

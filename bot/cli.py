@@ -1,4 +1,4 @@
-"""`python -m bot [run|migrate|seed]`."""
+"""`python -m bot [run|migrate|seed|outbox dead|outbox retry ID]`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from bot.logging_setup import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from storage.engine import create_engine, session_factory
 from storage.migrate import upgrade_to_head
+from storage.repositories import outbox
 from storage.repositories.communities import read_seed, seed_communities
 
 
@@ -19,6 +20,12 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="run the bot with long polling (the default)")
     sub.add_parser("migrate", help="upgrade the database schema to the newest version")
     sub.add_parser("seed", help="load communities from storage/data/communities.json")
+    outbox_parser = sub.add_parser("outbox", help="messages the bot gave up sending")
+    outbox_sub = outbox_parser.add_subparsers(dest="outbox_command", required=True)
+    dead = outbox_sub.add_parser("dead", help="list given-up (dead) outbox messages")
+    dead.add_argument("--limit", type=int, default=50, help="how many, newest first")
+    retry = outbox_sub.add_parser("retry", help="queue a dead outbox message again")
+    retry.add_argument("id", type=int, help="the message's id (see `outbox dead`)")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -29,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "seed":
             created, updated = asyncio.run(_seed(settings))
             print(f"communities: {created} added, {updated} updated")
+        elif args.command == "outbox":
+            return asyncio.run(_outbox(settings, args))
         else:
             _run(settings)
     except SettingsError as exc:
@@ -59,5 +68,31 @@ async def _seed(settings: Settings) -> tuple[int, int]:
         async with session_factory(engine)() as session, session.begin():
             result = await seed_communities(session, read_seed())
         return result.created, result.updated
+    finally:
+        await engine.dispose()
+
+
+async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
+    """`outbox dead`: one line per dead row (no message text, no chat id); `outbox retry ID`."""
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade_to_head(engine)
+        async with session_factory(engine)() as session, session.begin():
+            if args.outbox_command == "retry":
+                if await outbox.retry_dead(session, args.id):
+                    print(f"outbox message {args.id} is queued again")
+                    return 0
+                print(f"error: no dead outbox message {args.id}", file=sys.stderr)
+                return 1
+            rows = await outbox.list_dead(session, args.limit)
+            counts = await outbox.stats(session)
+        for row in rows:
+            kind = "group" if row.chat_id < 0 else "private"
+            print(
+                f"{row.id}\t{row.created_at:%Y-%m-%d %H:%M}Z\t{kind}\t"
+                f"attempts={row.attempts}\t{row.dedup_key}\t{row.last_error or ''}"
+            )
+        print(f"{counts.dead} dead, {counts.pending} pending")
+        return 0
     finally:
         await engine.dispose()

@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     # Outgoing rate limits (Telegram's documented limits); 0 disables a limit.
     rate_limit_overall_per_second: float = Field(default=30, ge=0)
     rate_limit_group_per_minute: float = Field(default=20, ge=0)
+    # The outbox also keeps Telegram's per-private-chat limit: one a second, short bursts.
+    rate_limit_private_per_second: float = Field(default=1, ge=0)
+    rate_limit_private_burst: int = Field(default=3, ge=1, le=100)
+    # The outbox dispatcher (messages to people other than the one acting).
+    outbox_max_attempts: int = Field(default=8, ge=1, le=100)
+    outbox_batch_size: int = Field(default=50, ge=1, le=1000)
+    outbox_poll_interval_seconds: float = Field(default=1.0, gt=0, le=60)
+    outbox_concurrency: int = Field(default=8, ge=1, le=256)
     # How many updates of *different* users are processed at once.
     concurrent_updates: int = Field(default=64, ge=1, le=1024)
     # How long `processed_updates` rows are kept to recognise a resent update.

@@ -77,7 +77,9 @@ async def staff_command(settings: Settings, args: argparse.Namespace) -> list[st
         async with session_factory(engine)() as session, session.begin():
             if args.staff_command == "revoke":
                 done = await staff.revoke(session, args.role_id)
-                return [f"role {args.role_id} revoked" if done else f"no active role {args.role_id}"]
+                return [
+                    f"role {args.role_id} revoked" if done else f"no active role {args.role_id}"
+                ]
             community_id = None
             if args.community:
                 community = await staff.community_by_slug(session, args.community)

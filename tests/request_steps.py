@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -60,26 +61,36 @@ async def onboard(user: FakeUser, language: str = "uk") -> BotMessage:
 
 
 async def ask(
-    user: FakeUser, text: str, *, language: str = "uk", share: bool = False, menu: BotMessage | None = None
+    user: FakeUser,
+    text: str,
+    *,
+    language: str = "uk",
+    share: bool = False,
+    menu: BotMessage | None = None,
 ) -> str:
     """Ask a police question from the main menu; return the reference (e.g. DRU-0001)."""
     words = LABELS[language]
-    menu = menu or await onboard(user, language)
-    async with user.expect_message(lambda m: words["continue"] in m.button_texts()) as got:
-        await user.press(menu, words["ask"])
-    async with user.expect_message(lambda m: words["police"] in m.button_texts()) as got:
-        await user.press(got.message, words["continue"])
-    async with user.expect_message() as got:
-        await user.press(got.message, words["police"])
-    async with user.expect_message(lambda m: any("(0" in b for b in m.button_texts())) as got:
-        await user.send_text(text)
-    async with user.expect_message(lambda m: words["anonymous"] in m.button_texts()) as got:
-        await user.press(got.message, button_starting(got.message, words["continue"]))
-    async with user.expect_message(lambda m: words["send"] in m.button_texts()) as got:
-        await user.press(got.message, words["share"] if share else words["anonymous"])
-    async with user.expect_message(has(words["sent"])) as got:
-        await user.press(got.message, words["send"])
-    reference = next(w for w in (got.message.text or "").split() if w.startswith("DRU-"))
+    screen = menu or await onboard(user, language)
+    steps: list[tuple[Callable[[BotMessage], bool], Callable[[BotMessage], Awaitable[int]]]] = [
+        (lambda m: words["continue"] in m.button_texts(), lambda s: user.press(s, words["ask"])),
+        (lambda m: words["police"] in m.button_texts(), lambda s: user.press(s, words["continue"])),
+        (lambda m: True, lambda s: user.press(s, words["police"])),
+        (lambda m: any("(0" in b for b in m.button_texts()), lambda s: user.send_text(text)),
+        (
+            lambda m: words["anonymous"] in m.button_texts(),
+            lambda s: user.press(s, button_starting(s, words["continue"])),
+        ),
+        (
+            lambda m: words["send"] in m.button_texts(),
+            lambda s: user.press(s, words["share"] if share else words["anonymous"]),
+        ),
+        (has(words["sent"]), lambda s: user.press(s, words["send"])),
+    ]
+    for expected, act in steps:
+        async with user.expect_message(expected) as got:
+            await act(screen)
+        screen = got.message
+    reference = next(w for w in (screen.text or "").split() if w.startswith("DRU-"))
     return reference.strip(".,")
 
 
@@ -124,7 +135,10 @@ async def make_provider(
 ) -> FakeUser:
     person = botapi.user(first_name="Іван Поліцейський", username="ivan_cop")
     code = await invite(
-        engine, "provider", community=community, category=category,
+        engine,
+        "provider",
+        community=community,
+        category=category,
         org=("Відділ поліції Дружківки", "Отдел полиции Дружковки"),
     )
     await join_staff(person, code)

@@ -97,12 +97,26 @@ async def test_the_whole_cycle(
     assert request.first_answer_at is not None
 
     async with engine.connect() as conn:
-        actions = (await conn.execute(select(RequestEvent.action).order_by(RequestEvent.id))).scalars().all()
-    assert actions == ["created", "claimed", "routed", "asked_more", "resident_replied", "answered", "rated"]
+        actions = (
+            (await conn.execute(select(RequestEvent.action).order_by(RequestEvent.id)))
+            .scalars()
+            .all()
+        )
+    assert actions == [
+        "created",
+        "claimed",
+        "routed",
+        "asked_more",
+        "resident_replied",
+        "answered",
+        "rated",
+    ]
     assert_anonymous(botapi, resident, {moderator.id, provider.id})
 
 
-async def test_reject_with_a_reason(botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine) -> None:
+async def test_reject_with_a_reason(
+    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine
+) -> None:
     moderator = await make_moderator(botapi, engine)
     resident = botapi.user(first_name="Олена", username="olena_secret")
     async with moderator.expect_message(has("DRU-0001")) as card:
@@ -117,7 +131,9 @@ async def test_reject_with_a_reason(botapi: BotApiServer, bot: HromadaApp, engin
     assert (await stored_request(engine)).status == "rejected"
 
 
-async def test_reopen_after_an_answer(botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine) -> None:
+async def test_reopen_after_an_answer(
+    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine
+) -> None:
     moderator = await make_moderator(botapi, engine)
     resident = botapi.user()
     async with moderator.expect_message(has("DRU-0001")) as card:

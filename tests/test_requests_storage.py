@@ -23,8 +23,13 @@ async def new_request(session: AsyncSession, text: str = "питання") -> Se
     user = await touch_user(session, 555)
     dru = await community(session)
     return await requests.create_request(
-        session, author_id=user.id, community_id=dru.id, category="police", text=text,
-        photos=[], urgent=False,
+        session,
+        author_id=user.id,
+        community_id=dru.id,
+        category="police",
+        text=text,
+        photos=[],
+        urgent=False,
     )
 
 
@@ -52,7 +57,9 @@ async def test_invite_works_once_and_expires(db: AsyncSession) -> None:
     assert (await staff.accept_invite(db, code, user)).role is not None
     assert (await staff.accept_invite(db, code, user)).problem == "used"
     assert (await staff.accept_invite(db, "inv_nonsense", user)).problem == "unknown"
-    old = await staff.create_invite(db, role="moderator", community=dru, valid_for=timedelta(seconds=-1))
+    old = await staff.create_invite(
+        db, role="moderator", community=dru, valid_for=timedelta(seconds=-1)
+    )
     assert (await staff.accept_invite(db, old, user)).problem == "expired"
 
 

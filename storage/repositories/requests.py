@@ -220,6 +220,13 @@ async def _message(
     return message
 
 
+def _claimant(request: ServiceRequest, role: StaffRole) -> int | None:
+    """A moderator who acts on an unclaimed request takes it."""
+    if request.claimed_by_role_id is None and role.role == "moderator":
+        return role.id
+    return request.claimed_by_role_id
+
+
 async def answer(
     session: AsyncSession, request: ServiceRequest, role: StaffRole, text: str
 ) -> bool:
@@ -236,6 +243,7 @@ async def answer(
         answered_at=now,
         awaiting_from_role_id=None,
         helped=None,
+        claimed_by_role_id=_claimant(request, role),
     )
     if moved:
         await _message(session, request, "answer", text, role=role)
@@ -254,6 +262,7 @@ async def ask_more(
         actor_kind=role.role,
         role=role,
         awaiting_from_role_id=role.id,
+        claimed_by_role_id=_claimant(request, role),
     )
     if moved:
         await _message(session, request, "ask_more", text, role=role)

@@ -1,0 +1,160 @@
+"""Figures of a scenario, the printed table, the hromada/echo ratio and the JSON file."""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import telegram
+
+__all__ = ["TARGET_RATIO", "ScenarioResult", "percentile", "render", "write_json"]
+
+TARGET_RATIO = 0.5
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile (``pct`` in 0..100) of a non-empty sequence."""
+    ordered = sorted(values)
+    rank = max(math.ceil(pct / 100 * len(ordered)), 1)
+    return ordered[rank - 1]
+
+
+@dataclass
+class ScenarioResult:
+    """One scenario's measurements (times in seconds unless the name says ms)."""
+
+    scenario: str
+    description: str
+    users: int
+    updates: int
+    seconds: float
+    latencies: list[float] = field(repr=False)
+    peak_rss_kib: int
+    end_rss_kib: int
+    bot_cpu_seconds: float
+    harness_cpu_seconds: float
+    step_latencies: dict[str, list[float]] = field(default_factory=dict, repr=False)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def updates_per_second(self) -> float:
+        return self.updates / self.seconds
+
+    def summary(self) -> dict[str, Any]:
+        data = asdict(self)
+        del data["latencies"], data["step_latencies"]
+        data.update(
+            updates_per_second=round(self.updates_per_second, 1),
+            seconds=round(self.seconds, 3),
+            p50_ms=round(percentile(self.latencies, 50) * 1000, 1),
+            p95_ms=round(percentile(self.latencies, 95) * 1000, 1),
+            max_ms=round(max(self.latencies) * 1000, 1),
+            peak_rss_mib=round(self.peak_rss_kib / 1024, 1),
+            end_rss_mib=round(self.end_rss_kib / 1024, 1),
+            bot_cpu_seconds=round(self.bot_cpu_seconds, 2),
+            harness_cpu_seconds=round(self.harness_cpu_seconds, 2),
+            steps={
+                step: {
+                    "p50_ms": round(percentile(values, 50) * 1000, 1),
+                    "p95_ms": round(percentile(values, 95) * 1000, 1),
+                }
+                for step, values in self.step_latencies.items()
+            },
+        )
+        return data
+
+
+def ratio(results: Sequence[ScenarioResult]) -> float | None:
+    """hromada updates/s divided by echo updates/s, when both ran."""
+    by_name = {r.scenario: r for r in results}
+    if "hromada" not in by_name or "echo" not in by_name:
+        return None
+    return by_name["hromada"].updates_per_second / by_name["echo"].updates_per_second
+
+
+def verdict(value: float | None) -> str:
+    if value is None:
+        return "n/a (run both scenarios for the ratio)"
+    return "PASS" if value >= TARGET_RATIO else "BELOW TARGET"
+
+
+def render(results: Sequence[ScenarioResult]) -> str:
+    """The table, per-scenario notes, and the ratio line."""
+    header = ("scenario", "updates", "seconds", "updates/s", "p50 ms", "p95 ms", "peak RSS MiB")
+    rows = [header]
+    for r in results:
+        s = r.summary()
+        rows.append(
+            (
+                r.scenario,
+                str(r.updates),
+                f"{r.seconds:.2f}",
+                f"{r.updates_per_second:.1f}",
+                f"{s['p50_ms']:.1f}",
+                f"{s['p95_ms']:.1f}",
+                f"{s['peak_rss_mib']:.1f}",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.append("")
+    for r in results:
+        s = r.summary()
+        lines.append(f"{r.scenario}: {r.description}")
+        lines.append(
+            f"  end RSS {s['end_rss_mib']} MiB; bot CPU {s['bot_cpu_seconds']} s,"
+            f" harness CPU {s['harness_cpu_seconds']} s during the run; max latency"
+            f" {s['max_ms']} ms"
+        )
+        if s["steps"]:
+            steps = ", ".join(
+                f"{name} p50/p95 {v['p50_ms']}/{v['p95_ms']} ms" for name, v in s["steps"].items()
+            )
+            lines.append(f"  per step: {steps}")
+        lines.extend(f"  warning: {w}" for w in r.warnings)
+    value = ratio(results)
+    shown = "n/a" if value is None else f"{value:.2f}"
+    lines.append("")
+    lines.append(
+        f"ratio hromada/echo (updates/s): {shown}   target >= {TARGET_RATIO}   {verdict(value)}"
+    )
+    return "\n".join(lines)
+
+
+def write_json(results: Sequence[ScenarioResult], settings: dict[str, Any]) -> Path:
+    """Write the figures to ``bench/results/latest.json``; return the path."""
+    value = ratio(results)
+    document = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "python_telegram_bot": telegram.__version__,
+        "machine": {"cpus": _cpus(), "platform": platform.platform()},
+        "settings": settings,
+        "scenarios": {r.scenario: r.summary() for r in results},
+        "ratio_hromada_over_echo": None if value is None else round(value, 3),
+        "target_ratio": TARGET_RATIO,
+        "verdict": verdict(value),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    return RESULTS
+
+
+def _cpus() -> int | None:
+    import os
+
+    return os.cpu_count()

@@ -1,0 +1,454 @@
+"""The outbox dispatcher: sends committed outbox rows through an injected sender.
+
+One asyncio task per bot process; on PostgreSQL only the process holding the advisory lock
+dispatches (`scheduler/leader.py`), the others stand by.
+
+A round claims due rows (a short transaction), groups them by chat and starts one task per
+chat (at most `concurrency` chats in flight). A chat's task sends its rows one after another
+in id order; rows of a chat already in flight or rate limited are not claimed, so a busy or
+throttled chat never holds up the others. Each outcome is recorded in its own short
+transaction right after the send:
+
+- `Sent` -> sent. Exactly once per `dedup_key`: the row is sent *before* it is marked, so a
+  crash in between resends it after the restart (at most the one row each chat had in
+  flight), and no row is ever skipped.
+- `RetryAfter(s)` -> the whole dispatcher pauses `s` seconds (Telegram's flood control is
+  per bot); the row stays due and goes first after the pause. **Decision:** a 429 is not a
+  failed attempt (it is about the bot, not the row), so 429s alone never kill a row.
+- `Transient` -> retried with exponential backoff (1 s, 2 s, 4 s ... capped at 5 min);
+  dead after `max_attempts` attempts. While a row waits for its retry, later rows of the same
+  chat wait too (per-chat order; `claim_due`).
+- `Unreachable` -> the person/staff chat is marked unreachable, all its pending rows dead.
+- `Permanent` -> dead at once.
+
+`wake()` (sync, call it after a commit) starts a round at once instead of at the next poll.
+`drain()` (for tests and shutdown scripts) returns once nothing is due, in flight or waiting
+for a retry. Logs name row ids, chat kinds and error classes, never the payload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from scheduler.buckets import ChatBuckets, Clock, RateLimits, TokenBucket, is_group_chat
+from scheduler.leader import AlwaysLeader, Leader
+from scheduler.sending import (
+    Permanent,
+    RetryAfter,
+    Sender,
+    SendResult,
+    Sent,
+    Transient,
+    Unreachable,
+)
+from storage.models import OutboxMessage
+from storage.repositories import outbox
+
+log = logging.getLogger(__name__)
+
+# Recording an outcome is retried (the message already went out); waits grow up to this.
+RECORD_RETRY_CAP = 30.0
+ROUND_ERROR_CAP = 30.0
+
+
+def chat_kind(chat_id: int) -> str:
+    return "group" if is_group_chat(chat_id) else "private"
+
+
+class OutboxDispatcher:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        sender: Sender,
+        *,
+        limits: RateLimits | None = None,
+        max_attempts: int = 8,
+        batch: int = 50,
+        poll_interval: float = 1.0,
+        concurrency: int = 8,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 300.0,
+        leader: Leader | None = None,
+        standby_interval: float = 5.0,
+        leader_check_interval: float = 10.0,
+        stop_timeout: float = 15.0,
+        min_round_interval: float = 0.02,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        if max_attempts < 1 or batch < 1 or concurrency < 1:
+            raise ValueError("max_attempts, batch and concurrency must be at least 1")
+        self._sessions = sessions
+        self._sender = sender
+        self.limits = limits or RateLimits()
+        self.max_attempts = max_attempts
+        self.batch = batch
+        self.poll_interval = poll_interval
+        self.concurrency = concurrency
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.standby_interval = standby_interval
+        self.leader_check_interval = leader_check_interval
+        self.stop_timeout = stop_timeout
+        self.min_round_interval = min_round_interval
+        self._leader: Leader = leader or AlwaysLeader()
+        self._clock = clock
+        self._overall = TokenBucket(
+            self.limits.overall_per_second, self.limits.overall_per_second, clock=clock
+        )
+        self._buckets = ChatBuckets(self.limits, clock=clock)
+
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        self._wakeup = asyncio.Event()
+        self._leading = False
+        self._leading_changed = asyncio.Event()
+        self._chats: dict[int, asyncio.Task[None]] = {}
+        self._throttled: dict[int, TokenBucket] = {}
+        self._paused_until = 0.0
+        self._next_retry_at: float | None = None
+        # drain(): rounds are numbered; a settled round after the call ends the wait.
+        self._rounds = 0
+        self._settled_round = 0
+        self._drainers = 0
+        self._round_done = asyncio.Event()
+
+    # -- public -------------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    @property
+    def is_leader(self) -> bool:
+        """True while this dispatcher holds the right to send (always, on SQLite)."""
+        return self._leading
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._chats)
+
+    def wake(self) -> None:
+        """Look for due rows now (call from the event loop's thread, after a commit)."""
+        self._wakeup.set()
+
+    async def start(self) -> None:
+        """Try to lead once (so `is_leader` is known on return), then run in the background."""
+        if self.running:
+            return
+        self._stopping.clear()
+        await self._try_to_lead()
+        self._task = asyncio.create_task(self._run(), name="outbox-dispatcher")
+
+    async def stop(self) -> None:
+        """Finish the sends in flight (each records its outcome), release the lock; after
+        `stop_timeout` seconds whatever is still running is cancelled (such a row may have
+        reached Telegram and is then sent once more after the restart)."""
+        task = self._task
+        self._stopping.set()
+        self._wakeup.set()
+        if task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(task), self.stop_timeout)
+        except TimeoutError:
+            log.warning("outbox dispatcher did not stop in %.0fs; cancelling", self.stop_timeout)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        finally:
+            self._task = None
+
+    async def drain(self) -> None:
+        """Return once a round that started after this call found nothing due, nothing in
+        flight and nothing waiting for a retry (rows scheduled for later do not count).
+        Waits for ever while this dispatcher stands by: bound it with asyncio.wait_for."""
+        target = self._rounds + 1
+        self._drainers += 1
+        self.wake()
+        try:
+            while self._settled_round < target:
+                await self._round_done.wait()
+        finally:
+            self._drainers -= 1
+
+    async def wait_until_leading(self) -> None:
+        """For tests: return once this dispatcher leads."""
+        while not self._leading:
+            await self._leading_changed.wait()
+
+    # -- leadership ---------------------------------------------------------------------------
+
+    def _set_leading(self, leading: bool) -> None:
+        if leading != self._leading:
+            self._leading = leading
+            event, self._leading_changed = self._leading_changed, asyncio.Event()
+            event.set()
+
+    async def _try_to_lead(self) -> None:
+        try:
+            leading = await self._leader.acquire()
+        except Exception as exc:
+            log.warning("outbox: could not try the dispatcher lock (%s)", type(exc).__name__)
+            leading = False
+        if leading and not self._leading:
+            log.info("outbox dispatcher active")
+        self._set_leading(leading)
+
+    async def _run(self) -> None:
+        announced_standby = False
+        try:
+            while not self._stopping.is_set():
+                if not self._leading:
+                    if not announced_standby:
+                        log.info("outbox dispatcher standing by (another process sends)")
+                        announced_standby = True
+                    await self._wait(self._stopping, self.standby_interval)
+                    if not self._stopping.is_set():
+                        await self._try_to_lead()
+                    continue
+                announced_standby = False
+                try:
+                    await self._lead()
+                finally:
+                    await self._finish_in_flight()
+                    self._set_leading(False)
+                    await self._leader.release()
+        finally:
+            self._set_leading(False)
+            self._round_done.set()
+
+    async def _finish_in_flight(self) -> None:
+        tasks = list(self._chats.values())
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    # -- rounds -------------------------------------------------------------------------------
+
+    async def _lead(self) -> None:
+        next_check = self._clock() + self.leader_check_interval
+        error_wait = self.poll_interval
+        while not self._stopping.is_set():
+            now = self._clock()
+            if now >= next_check:
+                next_check = now + self.leader_check_interval
+                if not await self._leader.still_leading():
+                    log.warning("outbox dispatcher lost its lock; standing by")
+                    return
+            if self._paused_until > now:
+                await self._wait(self._stopping, self._paused_until - now)
+                continue
+            self._wakeup.clear()
+            round_started = self._clock()
+            self._rounds += 1
+            round_id = self._rounds
+            settled = False
+            try:
+                settled = await self._round()
+                wait = self._next_wait()
+                error_wait = self.poll_interval
+            except Exception as exc:
+                log.error(
+                    "outbox round failed (%s); retrying in %.0fs", type(exc).__name__, error_wait
+                )
+                wait = error_wait
+                error_wait = min(max(error_wait, 0.1) * 2, ROUND_ERROR_CAP)
+            if settled:
+                self._settled_round = round_id
+            event, self._round_done = self._round_done, asyncio.Event()
+            event.set()
+            await self._wait(self._wakeup, wait)
+            # Wakes after every update would claim once per update under load; a round at
+            # most every `min_round_interval` keeps the database free for the handlers.
+            rest = round_started + self.min_round_interval - self._clock()
+            if rest > 0 and not self._stopping.is_set():
+                await self._wait(self._stopping, rest)
+
+    async def _round(self) -> bool:
+        """Start sending what is due; True when everything is settled (see `drain`)."""
+        now = self._clock()
+        for chat_id, bucket in list(self._throttled.items()):
+            if bucket.delay() == 0:
+                del self._throttled[chat_id]
+        free = self.concurrency - len(self._chats)
+        claimed: list[OutboxMessage] = []
+        if free > 0:
+            exclude = set(self._chats) | set(self._throttled)
+            async with self._sessions() as session, session.begin():
+                claimed = await outbox.claim_due(session, limit=self.batch, exclude_chats=exclude)
+        by_chat: dict[int, list[OutboxMessage]] = {}
+        for row in claimed:
+            by_chat.setdefault(row.chat_id, []).append(row)
+        for chat_id, rows in list(by_chat.items())[:free]:
+            self._chats[chat_id] = asyncio.create_task(
+                self._send_chat(chat_id, rows), name=f"outbox-chat-{chat_id}"
+            )
+        if self._next_retry_at is not None and self._next_retry_at <= now:
+            self._next_retry_at = None
+        if claimed or self._chats or self._drainers == 0 or self._paused_until > now:
+            return False
+        async with self._sessions() as session:
+            return await outbox.unsettled_count(session) == 0
+
+    def _next_wait(self) -> float:
+        wait = self.poll_interval
+        now = self._clock()
+        if self._throttled:
+            wait = min(wait, *(bucket.delay() for bucket in self._throttled.values()))
+        if self._next_retry_at is not None:
+            wait = min(wait, self._next_retry_at - now)
+        return max(wait, 0.0)
+
+    @staticmethod
+    async def _wait(event: asyncio.Event, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(max(seconds, 0.0)):
+                await event.wait()
+
+    # -- one chat -----------------------------------------------------------------------------
+
+    def _paused(self) -> bool:
+        return self._paused_until > self._clock()
+
+    async def _send_chat(self, chat_id: int, rows: list[OutboxMessage]) -> None:
+        try:
+            bucket = self._buckets.get(chat_id)
+            for row in rows:
+                if self._stopping.is_set() or self._paused():
+                    return
+                if not bucket.try_take():
+                    self._throttled[chat_id] = bucket
+                    return
+                if not await self._take_overall() or self._paused():
+                    return
+                result = await self._send(row)
+                await self._record(row, result)
+                if not isinstance(result, (Sent, Permanent)):
+                    return  # retry later / pause / chat gone: the rest waits
+        except Exception as exc:
+            log.error("outbox chat task failed (%s)", type(exc).__name__)
+        finally:
+            self._chats.pop(chat_id, None)
+            self._wakeup.set()
+
+    async def _take_overall(self) -> bool:
+        while not self._overall.try_take():
+            if self._stopping.is_set():
+                return False
+            await self._wait(self._stopping, self._overall.delay())
+        return not self._stopping.is_set()
+
+    async def _send(self, row: OutboxMessage) -> SendResult:
+        try:
+            return await self._sender(row.chat_id, row.payload)
+        except Exception as exc:  # a sender should not raise; treat it as temporary
+            return Transient(type(exc).__name__)
+
+    def backoff(self, attempts: int) -> float:
+        """Seconds before the next try after `attempts` failed ones (1, 2, 4 ... capped)."""
+        return float(min(self.backoff_base * 2 ** max(attempts - 1, 0), self.backoff_cap))
+
+    async def _record(self, row: OutboxMessage, result: SendResult) -> None:
+        kind = chat_kind(row.chat_id)
+        if isinstance(result, RetryAfter):
+            pause = max(result.seconds, 0.0)
+            self._paused_until = max(self._paused_until, self._clock() + pause)
+            log.warning("outbox row %s (%s): flood control, pausing %.1fs", row.id, kind, pause)
+            return  # not an attempt: the row stays due and goes first after the pause
+        attempts = row.attempts + 1
+        give_up = isinstance(result, Transient) and attempts >= self.max_attempts
+        delay = self.backoff(attempts)
+        if isinstance(result, Transient) and not give_up:
+            retry_at = self._clock() + delay
+            if self._next_retry_at is None or retry_at < self._next_retry_at:
+                self._next_retry_at = retry_at
+        self._log_outcome(row, kind, result, attempts, give_up, delay)
+
+        async def write(session: AsyncSession) -> None:
+            if isinstance(result, Sent):
+                await outbox.mark_sent(session, row.id)
+            elif isinstance(result, Transient) and not give_up:
+                await outbox.mark_retry(
+                    session, row.id, error=result.error, delay=timedelta(seconds=delay)
+                )
+            elif isinstance(result, Unreachable):
+                error = f"{outbox.CHAT_UNREACHABLE}: {result.error}"
+                await outbox.mark_dead(session, row.id, error=error)
+                await outbox.mark_chat_unreachable(session, row.chat_id)
+            elif isinstance(result, (Transient, Permanent)):
+                await outbox.mark_dead(session, row.id, error=result.error)
+
+        await self._in_transaction(row, write)
+
+    @staticmethod
+    def _log_outcome(
+        row: OutboxMessage,
+        kind: str,
+        result: SendResult,
+        attempts: int,
+        give_up: bool,
+        delay: float,
+    ) -> None:
+        if isinstance(result, Sent):
+            log.debug("outbox row %s (%s) sent", row.id, kind)
+        elif isinstance(result, Transient):
+            error = outbox.short_error(result.error)
+            if give_up:
+                log.warning(
+                    "outbox row %s (%s): %s; dead after %d attempts", row.id, kind, error, attempts
+                )
+            else:
+                log.info(
+                    "outbox row %s (%s): %s; retry %d in %.1fs",
+                    row.id,
+                    kind,
+                    error,
+                    attempts,
+                    delay,
+                )
+        elif isinstance(result, Unreachable):
+            log.info(
+                "outbox row %s: %s chat unreachable (%s)",
+                row.id,
+                kind,
+                outbox.short_error(result.error),
+            )
+        elif isinstance(result, Permanent):
+            log.warning(
+                "outbox row %s (%s): refused (%s); dead",
+                row.id,
+                kind,
+                outbox.short_error(result.error),
+            )
+
+    async def _in_transaction(
+        self, row: OutboxMessage, apply: Callable[[AsyncSession], Awaitable[None]]
+    ) -> None:
+        """Record an outcome; the send already happened, so keep trying until it is written
+        (a row whose `sent` is never recorded would be sent again)."""
+        wait = 0.2
+        while True:
+            try:
+                async with self._sessions() as session, session.begin():
+                    await apply(session)
+                return
+            except Exception as exc:
+                if self._stopping.is_set():
+                    log.error(
+                        "outbox row %s: outcome not recorded (%s)", row.id, type(exc).__name__
+                    )
+                    return
+                log.warning(
+                    "outbox row %s: recording failed (%s); again in %.1fs",
+                    row.id,
+                    type(exc).__name__,
+                    wait,
+                )
+                await self._wait(self._stopping, wait)
+                wait = min(wait * 2, RECORD_RETRY_CAP)
