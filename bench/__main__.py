@@ -20,8 +20,13 @@ received; updates/s = updates / that time; latency of each update = from queuein
 server applying the awaited reply (p50, p95); the bot process's peak RSS (``VmHWM``) and
 final ``VmRSS`` read from ``/proc`` just before it is stopped; CPU time of the bot and of the
 harness during the run.  Then the ratio hromada/echo of updates/s (target >= 0.5).  Results
-also go to ``bench/results/latest.json``.  Every child process is stopped at the end, also on
-errors; the whole run is bounded by ``--timeout`` (600 s).
+also go to ``bench/results/latest.json``.
+
+A run fails (exit code 1, no figures) unless every person got every awaited reply: it stops
+at once when the bot answers with its "something went wrong" message, when no reply has come
+for 60 s, or at the time limit; the bot's output is then kept in
+``bench/results/<scenario>-failed.log``.  Every child process is stopped at the end, also on
+errors and on SIGINT/SIGTERM; the whole run is bounded by ``--timeout`` (600 s).
 """
 
 from __future__ import annotations

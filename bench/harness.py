@@ -24,7 +24,9 @@ from tests.botapi.server import BotApiServer
 from tests.botapi.state import ApiState, BotMessage, StoredMessage
 
 __all__ = [
+    "ERROR_REPLY",
     "BenchServer",
+    "BotErrorReply",
     "Exchange",
     "RawPredicate",
     "ReplyWatchingState",
@@ -42,6 +44,11 @@ LANGUAGE_BUTTON = "Українська"
 COMMUNITY_PROMPT = "Оберіть вашу громаду"
 COMMUNITY_BUTTON = "Дружківка"
 MENU = "Головне меню"
+ERROR_REPLY = "щось пішло не так"  # "Вибачте, у нас щось пішло не так..." (pipeline failure)
+
+
+class BotErrorReply(Exception):
+    """The bot answered a step with its error message instead of the expected reply."""
 
 
 class Reply(NamedTuple):
@@ -65,9 +72,13 @@ class ReplyWatchingState(ApiState):
         super().__init__(bot_id, bot_username)
         self._watches: dict[int, _Watch] = {}
         self.last_progress = time.monotonic()  # when a watch was last satisfied
+        self.error_reply: RawPredicate | None = None  # the bot's "something went wrong"
+        self._failure: BaseException | None = None
 
     def watch(self, chat_id: int, predicate: RawPredicate) -> asyncio.Future[Reply]:
         """Start watching ``chat_id``; the future gets the first matching bot message."""
+        if self._failure is not None:
+            raise self._failure
         if chat_id in self._watches:
             raise RuntimeError(f"chat {chat_id} is already watched")
         future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
@@ -78,7 +89,8 @@ class ReplyWatchingState(ApiState):
         self._watches.pop(chat_id, None)
 
     def fail_all(self, error: BaseException) -> None:
-        """End every pending watch with ``error`` (e.g. the bot process died)."""
+        """End every pending and future watch with ``error`` (e.g. the bot process died)."""
+        self._failure = error
         for pending in self._watches.values():
             if not pending.future.done():
                 pending.future.set_exception(error)
@@ -88,9 +100,14 @@ class ReplyWatchingState(ApiState):
         if not stored.from_bot or stored.deleted:
             return
         pending = self._watches.get(int(stored.raw["chat"]["id"]))
-        if pending is not None and not pending.future.done() and pending.predicate(stored.raw):
+        if pending is None or pending.future.done():
+            return
+        if pending.predicate(stored.raw):
             pending.future.set_result(Reply(time.perf_counter(), stored.view()))
             self.last_progress = time.monotonic()
+        elif self.error_reply is not None and self.error_reply(stored.raw):
+            text = str(stored.raw.get("text", ""))[:100]
+            pending.future.set_exception(BotErrorReply(f"the bot answered {text!r}"))
 
 
 class BenchServer(BotApiServer):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -121,13 +122,28 @@ class BotProcess:
                 self._log.close()
         return None if proc is None else proc.returncode
 
-    def log_tail(self, lines: int = 25) -> str:
+    def keep_log(self, target: Path) -> Path | None:
+        """Copy the output out of the temporary directory (for a failed run)."""
         try:
-            text = self.log_path.read_text(errors="replace")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.log_path, target)
         except OSError:
-            return "(no output)"
-        tail = text.splitlines()[-lines:]
-        return "\n".join(f"    {line}" for line in tail) or "    (no output)"
+            return None
+        return target
+
+    def log_tail(self, lines: int = 12) -> str:
+        """Error lines (log records and exceptions, not traceback frames) and the last lines."""
+        try:
+            text = self.log_path.read_text(errors="replace").splitlines()
+        except OSError:
+            return "    (no output)"
+        errors = [
+            line
+            for line in text
+            if line[:1].strip() and ("ERROR" in line or "Error" in line or "Exception" in line)
+        ]
+        shown = [*list(dict.fromkeys(errors))[:10], "...", *text[-lines:]]
+        return "\n".join(f"    {line}" for line in shown)
 
 
 def kill_all() -> None:

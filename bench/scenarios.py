@@ -8,6 +8,7 @@ update is queued and stops when the last awaited reply reaches the server.
 from __future__ import annotations
 
 import asyncio
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Coroutine, Sequence
@@ -15,9 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from bench.databases import bench_database
-from bench.harness import BenchServer, Exchange, echo_chat, onboard_resident
+from bench.harness import (
+    ERROR_REPLY,
+    BenchServer,
+    Exchange,
+    echo_chat,
+    onboard_resident,
+    text_contains,
+)
 from bench.processes import BenchError, BotProcess, child_env, run_once
-from bench.report import ScenarioResult
+from bench.report import RESULTS_DIR, ScenarioResult
 from tests.botapi.fixtures import TEST_TOKEN
 from tests.botapi.people import FakeUser
 
@@ -73,6 +81,7 @@ async def run_scenario(name: str, users: int, database: str, deadline: float) ->
                 if "communities:" not in seeded:
                     raise BenchError(f"unexpected output of `python -m bot seed`: {seeded!r}")
                 bot = BotProcess("hromada_bot", ["-m", "bot", "run"], env, workdir)
+                server.replies.error_reply = text_contains(ERROR_REPLY)
                 concurrency = env.get("CONCURRENT_UPDATES", "64 (default)")
                 return await _measure(
                     name,
@@ -108,6 +117,7 @@ async def _measure(
 ) -> ScenarioResult:
     """Start ``bot``, wait until it polls, run ``script`` for every person, stop ``bot``."""
     monitor: asyncio.Task[None] | None = None
+    failed = True
     try:
         await bot.start()
         await _wait_ready(server, bot, ready, min(READY_TIMEOUT, deadline - time.monotonic()))
@@ -119,14 +129,18 @@ async def _measure(
         memory = bot.memory()  # just before stopping: VmHWM is the peak of the whole run
         # What went wrong during the run (stopping adds a harmless 409 for the last poll).
         violations, errors = list(server.violations), list(server.errors_returned)
-    except BaseException:
-        if bot.returncode is not None:
-            print(f"{bot.name} exited with {bot.returncode}; its output:\n{bot.log_tail()}")
-        raise
+        failed = False
     finally:
         if monitor is not None:
             monitor.cancel()
-        await bot.stop()
+        code = await bot.stop()
+        if failed:
+            saved = bot.keep_log(RESULTS_DIR / f"{scenario}-failed.log")
+            print(
+                f"{bot.name} (exit code {code}) output kept in {saved}; last lines:\n"
+                f"{bot.log_tail()}",
+                file=sys.stderr,
+            )
 
     exchanges = [e for person in outcomes for e in person]
     if len(exchanges) != users * STEPS:
@@ -176,8 +190,9 @@ async def _fail_watches_on_exit(server: BenchServer, bot: BotProcess) -> None:
 async def _run_all(
     server: BenchServer, people: list[FakeUser], script: Script, deadline: float
 ) -> list[list[Exchange]]:
-    """Everybody at once; fail loudly unless every person got every reply, and early when
-    no awaited reply has arrived for :data:`STALL_SECONDS` (e.g. the bot answered an error)."""
+    """Everybody at once; fail loudly unless every person got every reply: at once when one
+    fails (error reply, bot exited), else when no awaited reply came for :data:`STALL_SECONDS`
+    or at the deadline."""
     tasks = {asyncio.create_task(script(server, person)): person for person in people}
     server.replies.last_progress = time.monotonic()
     pending: set[asyncio.Task[list[Exchange]]] = set(tasks)
@@ -197,7 +212,9 @@ async def _run_all(
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
-    failed = [t for t in tasks if t.cancelled() or t.exception() is not None]
+    # Those that failed first (they say why), then those cancelled while still waiting.
+    failed = [t for t in tasks if not t.cancelled() and t.exception() is not None]
+    failed += [t for t in tasks if t.cancelled()]
     if failed:
         finished = len(tasks) - len(failed)
         lines = [f"only {finished} of {len(people)} people finished ({problem})"]

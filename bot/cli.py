@@ -1,4 +1,4 @@
-"""`python -m bot [run|migrate|seed|outbox dead|outbox retry ID]`."""
+"""`python -m bot [run|migrate|seed|invite|staff|outbox]`; `--help` on each says more."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 
+from bot import staff_cli
 from bot.logging_setup import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from storage.engine import create_engine, session_factory
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     dead.add_argument("--limit", type=int, default=50, help="how many, newest first")
     retry = outbox_sub.add_parser("retry", help="queue a dead outbox message again")
     retry.add_argument("id", type=int, help="the message's id (see `outbox dead`)")
+    staff_cli.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -36,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "seed":
             created, updated = asyncio.run(_seed(settings))
             print(f"communities: {created} added, {updated} updated")
+        elif args.command == "invite":
+            print(asyncio.run(staff_cli.invite(settings, args)))
+        elif args.command == "staff":
+            print("\n".join(asyncio.run(staff_cli.staff_command(settings, args))))
         elif args.command == "outbox":
             return asyncio.run(_outbox(settings, args))
         else:

@@ -29,6 +29,7 @@ QUIET_LOGGERS = {
     "apscheduler": logging.WARNING,
     "aiosqlite": logging.WARNING,
     "sqlalchemy": logging.WARNING,
+    "alembic": logging.WARNING,
     "asyncio": logging.WARNING,
 }
 

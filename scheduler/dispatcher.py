@@ -143,6 +143,7 @@ class OutboxDispatcher:
         if self.running:
             return
         self._stopping.clear()
+        self._round_done = asyncio.Event()
         await self._try_to_lead()
         self._task = asyncio.create_task(self._run(), name="outbox-dispatcher")
 
@@ -159,6 +160,8 @@ class OutboxDispatcher:
             await asyncio.wait_for(asyncio.shield(task), self.stop_timeout)
         except TimeoutError:
             log.warning("outbox dispatcher did not stop in %.0fs; cancelling", self.stop_timeout)
+            for chat_task in list(self._chats.values()):
+                chat_task.cancel()
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -168,12 +171,15 @@ class OutboxDispatcher:
     async def drain(self) -> None:
         """Return once a round that started after this call found nothing due, nothing in
         flight and nothing waiting for a retry (rows scheduled for later do not count).
-        Waits for ever while this dispatcher stands by: bound it with asyncio.wait_for."""
+        Waits for ever while this dispatcher stands by: bound it with asyncio.wait_for.
+        RuntimeError if the dispatcher is not running or stops meanwhile."""
         target = self._rounds + 1
         self._drainers += 1
         self.wake()
         try:
             while self._settled_round < target:
+                if not self.running or self._stopping.is_set():
+                    raise RuntimeError("the outbox dispatcher is not running")
                 await self._round_done.wait()
         finally:
             self._drainers -= 1
@@ -222,7 +228,11 @@ class OutboxDispatcher:
                     await self._leader.release()
         finally:
             self._set_leading(False)
-            self._round_done.set()
+            self._signal_round_done()
+
+    def _signal_round_done(self) -> None:
+        event, self._round_done = self._round_done, asyncio.Event()
+        event.set()
 
     async def _finish_in_flight(self) -> None:
         tasks = list(self._chats.values())
@@ -261,8 +271,7 @@ class OutboxDispatcher:
                 error_wait = min(max(error_wait, 0.1) * 2, ROUND_ERROR_CAP)
             if settled:
                 self._settled_round = round_id
-            event, self._round_done = self._round_done, asyncio.Event()
-            event.set()
+            self._signal_round_done()
             await self._wait(self._wakeup, wait)
             # Wakes after every update would claim once per update under load; a round at
             # most every `min_round_interval` keeps the database free for the handlers.

@@ -124,9 +124,11 @@ async def join_staff(user: FakeUser, code: str) -> None:
         await user.send_command(f"/start {code}")
 
 
-async def make_moderator(botapi: BotApiServer, engine: AsyncEngine, **kwargs: str) -> FakeUser:
+async def make_moderator(
+    botapi: BotApiServer, engine: AsyncEngine, community: str = "dru"
+) -> FakeUser:
     person = botapi.user(first_name="Модератор")
-    await join_staff(person, await invite(engine, "moderator", **kwargs))
+    await join_staff(person, await invite(engine, "moderator", community=community))
     return person
 
 

@@ -447,6 +447,24 @@ async def test_the_bot_runs_the_dispatcher_and_handlers_can_wake_it(
     assert not dispatcher.running
 
 
+async def test_drain_refuses_a_dispatcher_that_does_not_run(
+    sessions: Sessions, sender: TelegramSender
+) -> None:
+    dispatcher = OutboxDispatcher(sessions, sender, **FAST)
+    with pytest.raises(RuntimeError):
+        await asyncio.wait_for(dispatcher.drain(), 5)
+    await dispatcher.start()
+    await dispatcher.start()  # already running: nothing happens
+    await drained(dispatcher)
+    await dispatcher.stop()
+    await dispatcher.stop()
+    with pytest.raises(RuntimeError):
+        await asyncio.wait_for(dispatcher.drain(), 5)
+    await dispatcher.start()  # and it can run again
+    await drained(dispatcher)
+    await dispatcher.stop()
+
+
 async def test_sender_results(botapi: BotApiServer, sender: TelegramSender) -> None:
     user = botapi.user()
     hello = text_message("hello")
