@@ -184,9 +184,9 @@ class OutboxDispatcher:
         finally:
             self._drainers -= 1
 
-    async def wait_until_leading(self) -> None:
-        """For tests: return once this dispatcher leads."""
-        while not self._leading:
+    async def wait_until_leading(self, leading: bool = True) -> None:
+        """For tests: return once this dispatcher leads (or, with False, stands by)."""
+        while self._leading != leading:
             await self._leading_changed.wait()
 
     # -- leadership ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.request import HTTPXRequest
@@ -544,3 +544,58 @@ async def test_only_one_dispatcher_per_bot_on_postgres(
         await other_engine.dispose()
     assert sent_by[3:] == [("second", "b0"), ("second", "b1")]
     assert texts(user) == ["a0", "a1", "a2", "b0", "b1"]
+
+
+async def test_when_the_lock_connection_dies_one_dispatcher_takes_over(
+    botapi: BotApiServer,
+    backend: str,
+    database_url: str,
+    sessions: Sessions,
+    engine: AsyncEngine,
+    sender: TelegramSender,
+) -> None:
+    if backend != "postgres":
+        pytest.skip("the advisory lock exists on PostgreSQL only")
+    user = botapi.user()
+    key = outbox.advisory_lock_key(botapi.state.bot_user["id"])
+    other_engine = create_engine(database_url)
+    quick = {**FAST, "standby_interval": 0.1, "leader_check_interval": 0.1}
+    dispatchers = [
+        OutboxDispatcher(sessions, sender, leader=AdvisoryLockLeader(engine, key), **quick),
+        OutboxDispatcher(
+            session_factory(other_engine),
+            sender,
+            leader=AdvisoryLockLeader(other_engine, key),
+            **quick,
+        ),
+    ]
+    first, second = dispatchers
+    try:
+        for dispatcher in dispatchers:
+            await dispatcher.start()
+        assert first.is_leader and not second.is_leader
+        async with engine.connect() as conn:  # PostgreSQL restarts, a proxy drops it...
+            killed = await conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks"
+                    " WHERE locktype = 'advisory' AND granted"
+                    " AND database = (SELECT oid FROM pg_database"
+                    " WHERE datname = current_database())"
+                )
+            )
+            assert killed.scalars().all() == [True]
+        await asyncio.wait_for(first.wait_until_leading(False), 10)
+        for i in range(3):
+            await enqueue(sessions, user.id, f"after {i}")
+        for dispatcher in dispatchers:
+            dispatcher.wake()
+        arrived = await botapi.state.feed.wait_until(lambda: len(user.messages()) >= 3 or None, 10)
+        assert arrived
+        assert sum(d.is_leader for d in dispatchers) == 1
+        leader = next(d for d in dispatchers if d.is_leader)
+        await drained(leader)
+    finally:
+        for dispatcher in dispatchers:
+            await dispatcher.stop()
+        await other_engine.dispose()
+    assert texts(user) == ["after 0", "after 1", "after 2"]
