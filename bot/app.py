@@ -96,7 +96,11 @@ class Lifecycle:
         retention = timedelta(days=settings.processed_updates_retention_days)
         self.scheduler = build_scheduler(
             sessions,
-            SchedulerConfig(timezone=settings.timezone, processed_updates_retention=retention),
+            SchedulerConfig(
+                timezone=settings.timezone,
+                processed_updates_retention=retention,
+                outbox_retention=timedelta(days=settings.outbox_retention_days),
+            ),
         )
         self.scheduler.start()
         await register_commands(app, translators, settings.default_language)

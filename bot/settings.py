@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     concurrent_updates: int = Field(default=64, ge=1, le=1024)
     # How long `processed_updates` rows are kept to recognise a resent update.
     processed_updates_retention_days: int = Field(default=7, ge=1)
+    # Days to keep delivered notifications (their dedup keys go with them).
+    outbox_retention_days: int = Field(default=30, ge=1)
 
     @field_validator("timezone")
     @classmethod

@@ -20,6 +20,7 @@ from handlers.replies import Replies, Unreachable
 from handlers.router import Router
 from locales import pick_language
 from storage.fsm_storage import SqlFsmStorage
+from storage.repositories import outbox
 from storage.repositories.updates import record_update
 from storage.repositories.users import mark_unreachable, touch_user
 
@@ -64,6 +65,7 @@ class Pipeline:
         pressed = query.message.message_id if query and query.message else None
         replies = Replies(chat.id, query.id if query else None, pressed, private_chat_id=person.id)
         language = pick_language(None, person.language_code, services.default_language)
+        wrote_outbox = False
         try:
             async with services.sessions() as session, session.begin():
                 if not await record_update(session, ctx.bot.id, update.update_id):
@@ -87,6 +89,7 @@ class Pipeline:
                 )
                 await dispatch(self.router, update, ctx)
                 language = ctx.i18n.language
+                wrote_outbox = outbox.enqueued_in(session)
         except Exception:
             log.exception("update %s (%s) failed; rolled back", update.update_id, describe(update))
             replies.discard()
@@ -99,7 +102,8 @@ class Pipeline:
             )
         finally:
             ctx.turn = None
-        services.wake_outbox()
+        if wrote_outbox:
+            services.wake_outbox()  # committed notifications go out now, not at the next poll
         await self._deliver(replies, ctx, person.id)
 
     async def _deliver(self, replies: Replies, ctx: HromadaContext, telegram_id: int) -> None:

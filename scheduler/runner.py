@@ -15,6 +15,7 @@ from scheduler import jobs
 class SchedulerConfig:
     timezone: str
     processed_updates_retention: timedelta
+    outbox_retention: timedelta = timedelta(days=30)
 
 
 def build_scheduler(
@@ -29,6 +30,16 @@ def build_scheduler(
         hours=6,
         args=(sessions, config.processed_updates_retention),
         id="purge_old_updates",
+        coalesce=True,
+        max_instances=1,
+        next_run_time=datetime.now(UTC),
+    )
+    scheduler.add_job(
+        jobs.purge_sent_outbox,
+        "interval",
+        hours=6,
+        args=(sessions, config.outbox_retention),
+        id="purge_sent_outbox",
         coalesce=True,
         max_instances=1,
         next_run_time=datetime.now(UTC),

@@ -119,3 +119,18 @@ async def test_stats(db: AsyncSession) -> None:
     assert result.rated == 1 and result.helped == 1
     assert result.median_first_answer is not None
     assert b.status == "new"
+
+
+async def test_delivered_notifications_are_forgotten_after_retention(db: AsyncSession) -> None:
+    from storage.repositories import outbox
+
+    payload = {"method": "sendMessage", "params": {"text": "x"}}
+    assert await outbox.enqueue(db, chat_id=1, payload=payload, dedup_key="old")
+    assert await outbox.enqueue(db, chat_id=1, payload=payload, dedup_key="fresh")
+    rows = await outbox.claim_due(db, limit=10, now=utcnow())
+    for row in rows:
+        await outbox.mark_sent(
+            db, row.id, now=utcnow() - timedelta(days=40 if row.dedup_key == "old" else 1)
+        )
+    assert await outbox.purge_sent(db, utcnow() - timedelta(days=30)) == 1
+    assert await outbox.pending_count(db) == 0

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, text, update
+from sqlalchemy import and_, delete, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
@@ -325,3 +325,15 @@ async def advisory_unlock(conn: AsyncConnection, key: int) -> None:
 async def ping(conn: AsyncConnection) -> None:
     """A cheap round trip on the lock's connection (the lock dies with the connection)."""
     await conn.execute(text("SELECT 1"))
+
+
+async def purge_sent(session: AsyncSession, older_than: datetime) -> int:
+    """Forget rows sent before `older_than`. Their dedup keys go with them, so the retention
+    must outlast any chance of the same key being enqueued again (request notifications
+    carry the event id in their key and are never enqueued twice)."""
+    result = await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.status == "sent", OutboxMessage.sent_at < older_than
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
