@@ -7,7 +7,7 @@ language and conversation to it before any handler runs.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,6 +17,7 @@ from flows.fsm import FSMContext
 from handlers.replies import Replies
 from locales import Translator
 from storage.models import User
+from storage.repositories.communities import CommunityDirectory
 
 if TYPE_CHECKING:
     from handlers.router import Router
@@ -36,6 +37,8 @@ class Services:
     timezone: str
     # Called after each commit so the outbox dispatcher sends new rows at once.
     wake_outbox: Callable[[], None] = _nothing
+    # The active communities, cached for a minute (onboarding reads them on every step).
+    communities: CommunityDirectory = field(default_factory=CommunityDirectory)
 
 
 class BotData:

@@ -25,7 +25,7 @@ router = Router()
 LANGUAGE_NAMES = {"uk": "Українська", "ru": "Русский"}
 
 
-def community_name(community: Community, language: str) -> str:
+def community_name(community: Community | communities.CommunityInfo, language: str) -> str:
     return community.name_ru if language == "ru" else community.name_uk
 
 
@@ -54,12 +54,10 @@ async def ask_language(ctx: HromadaContext) -> None:
 async def ask_community(ctx: HromadaContext) -> None:
     _ = ctx.i18n.gettext
     language = ctx.i18n.language
-    total = await communities.count_active(ctx.db)
-    pages = page_count(total)
+    everyone = await ctx.services.communities.sorted_for(ctx.db, language)
+    pages = page_count(len(everyone))
     page = min(int(await ctx.fsm.get_value("page", 0) or 0), pages - 1)
-    items = await communities.list_page(
-        ctx.db, language=language, page=page, per_page=COMMUNITIES_PER_PAGE
-    )
+    items = everyone[page * COMMUNITIES_PER_PAGE : (page + 1) * COMMUNITIES_PER_PAGE]
     rows: list[list[Button]] = [[(community_name(c, language), data("com", c.id))] for c in items]
     nav: list[Button] = []
     if page > 0:
@@ -111,7 +109,7 @@ async def chose_language(update: Update, ctx: HromadaContext, arg: str) -> None:
 
 @router.callback("page", OnboardingForm.community)
 async def turned_page(update: Update, ctx: HromadaContext, arg: str) -> None:
-    total = await communities.count_active(ctx.db)
+    total = len(await ctx.services.communities.all(ctx.db))
     step = await _run(ctx, "turn_page", page=_int(arg), total=total)
     if step is None:
         return
@@ -124,7 +122,7 @@ async def turned_page(update: Update, ctx: HromadaContext, arg: str) -> None:
 
 @router.callback("com", OnboardingForm.community)
 async def chose_community(update: Update, ctx: HromadaContext, arg: str) -> None:
-    known = await communities.active_ids(ctx.db)
+    known = {c.id for c in await ctx.services.communities.all(ctx.db)}
     step = await _run(ctx, "choose_community", community_id=_int(arg), known_ids=known)
     if step is None:
         return
@@ -136,7 +134,7 @@ async def chose_community(update: Update, ctx: HromadaContext, arg: str) -> None
     if ctx.user.language is None:
         ctx.user.language = ctx.i18n.language
     await _store(ctx, step)
-    community = await communities.get_community(ctx.db, ctx.user.community_id)
+    community = await ctx.services.communities.get(ctx.db, ctx.user.community_id)
     name = community_name(community, ctx.i18n.language) if community else ""
     text = ctx.i18n.gettext("Your community: {community}.").format(community=escape(name))
     await _finish(ctx, edited_text=text)

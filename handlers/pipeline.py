@@ -21,7 +21,7 @@ from handlers.router import Router
 from locales import pick_language
 from storage.fsm_storage import SqlFsmStorage
 from storage.repositories import outbox
-from storage.repositories.updates import record_update
+from storage.repositories.updates import DuplicateUpdate, record_update
 from storage.repositories.users import mark_unreachable, touch_user
 
 log = logging.getLogger(__name__)
@@ -68,9 +68,7 @@ class Pipeline:
         wrote_outbox = False
         try:
             async with services.sessions() as session, session.begin():
-                if not await record_update(session, ctx.bot.id, update.update_id):
-                    log.info("update %s seen before; skipped", update.update_id)
-                    return
+                await record_update(session, ctx.bot.id, update.update_id)
                 user = await touch_user(session, person.id)
                 language = pick_language(
                     user.language, person.language_code, services.default_language
@@ -90,6 +88,9 @@ class Pipeline:
                 await dispatch(self.router, update, ctx)
                 language = ctx.i18n.language
                 wrote_outbox = outbox.enqueued_in(session)
+        except DuplicateUpdate:
+            log.info("update %s seen before; skipped", update.update_id)
+            return
         except Exception:
             log.exception("update %s (%s) failed; rolled back", update.update_id, describe(update))
             replies.discard()

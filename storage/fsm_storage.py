@@ -44,9 +44,16 @@ class SqlFsmStorage:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # Rows already looked up in this session (None: known to be absent), so that the
+        # several reads and writes of one update cost one SELECT.
+        self._rows: dict[tuple[int, int, int, int, str], ConversationState | None] = {}
 
     async def _row(self, key: KeyLike, *, create: bool) -> ConversationState | None:
-        row = await self.session.get(ConversationState, _pk(key))
+        pk = _pk(key)
+        if pk in self._rows:
+            row = self._rows[pk]
+        else:
+            row = self._rows[pk] = await self.session.get(ConversationState, pk)
         if row is None and create:
             bot_id, chat_id, user_id, thread_id, destiny = _pk(key)
             row = ConversationState(
@@ -59,6 +66,7 @@ class SqlFsmStorage:
                 data={},
             )
             self.session.add(row)
+            self._rows[pk] = row
         return row
 
     async def set_state(self, key: KeyLike, state: StateLike | str | None = None) -> None:
@@ -66,8 +74,7 @@ class SqlFsmStorage:
         row = await self._row(key, create=True)
         assert row is not None
         row.state = name
-        row.updated_at = utcnow()
-        await self.session.flush()
+        row.updated_at = utcnow()  # written at the next flush or the commit
 
     async def get_state(self, key: KeyLike) -> str | None:
         row = await self._row(key, create=False)
@@ -80,7 +87,6 @@ class SqlFsmStorage:
         assert row is not None
         row.data = copy.deepcopy(dict(data))  # a new object, so the JSON column is written
         row.updated_at = utcnow()
-        await self.session.flush()
 
     async def get_data(self, key: KeyLike) -> dict[str, Any]:
         row = await self._row(key, create=False)

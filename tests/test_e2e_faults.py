@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import HromadaApp
 from bot.logging_setup import RedactTokens, quiet_libraries
 from storage.models import ConversationState, User
+from storage.repositories.communities import CommunityDirectory
 from tests.botapi.server import BotApiServer
 from tests.onboarding_steps import COMMUNITY_PROMPT, MENU, has, onboard, start
 from tests.running_bot import bot_settings, feed, quiet_bot
@@ -93,10 +94,10 @@ async def test_failed_update_rolls_back_and_says_data_is_safe(
     await user.press(user.last_message(), "Українська")
     await feed(quiet, botapi)
 
-    async def broken(*args: object, **kwargs: object) -> set[int]:
+    async def broken(*args: object, **kwargs: object) -> list[object]:
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("storage.repositories.communities.active_ids", broken)
+    monkeypatch.setattr(CommunityDirectory, "all", broken)
     page = user.last_message()
     await user.press(page, "Дружківка")
     await feed(quiet, botapi)

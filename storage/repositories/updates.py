@@ -5,24 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ProcessedUpdate
 from storage.types import utcnow
 
 
-async def record_update(session: AsyncSession, bot_id: int, update_id: int) -> bool:
-    """Remember `update_id`; False when it was handled before (then skip it).
+class DuplicateUpdate(Exception):
+    """This update was handled before; the caller rolls back and skips it."""
 
-    Updates of one person are processed one after another, so a plain read-then-insert is
-    enough; if two processes ever raced, the primary key makes the later commit fail and
-    that update is rolled back as a whole.
-    """
-    if await session.get(ProcessedUpdate, (bot_id, update_id)) is not None:
-        return False
+
+async def record_update(session: AsyncSession, bot_id: int, update_id: int) -> None:
+    """Remember `update_id` as the update's first write; raise DuplicateUpdate if it was
+    handled before. One INSERT, no read first: the primary key decides, also between two
+    processes (the transaction is then unusable and must be rolled back)."""
     session.add(ProcessedUpdate(bot_id=bot_id, update_id=update_id, processed_at=utcnow()))
-    await session.flush()
-    return True
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise DuplicateUpdate(update_id) from exc
 
 
 async def purge_processed_updates(session: AsyncSession, older_than: datetime) -> int:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import User
 from storage.types import utcnow
+
+# `last_seen_at` is kept to this precision, so that not every update writes the user row.
+LAST_SEEN_PRECISION = timedelta(minutes=10)
 
 
 async def get_user(session: AsyncSession, telegram_id: int) -> User | None:
@@ -23,8 +28,10 @@ async def touch_user(session: AsyncSession, telegram_id: int) -> User:
         session.add(user)
         await session.flush()
     else:
-        user.last_seen_at = now
-        user.is_reachable = True
+        if now - user.last_seen_at > LAST_SEEN_PRECISION:
+            user.last_seen_at = now
+        if not user.is_reachable:
+            user.is_reachable = True
     return user
 
 
