@@ -8,6 +8,7 @@ from transitions import EventData
 
 from flows.flow import DONE, Flow
 from flows.fsm import State, StatesGroup
+from flows.text import text_problem
 
 REPLY_TEXT_LIMIT = 2000
 
@@ -35,12 +36,10 @@ class ReplyFlow(Flow):
         return {"request_id": request_id, "mode": mode}
 
     def valid_text(self, event: EventData) -> bool:
-        text = str(event.kwargs.get("text") or "").strip()
-        if not text:
-            self.problem = "empty"
-        elif len(text) > REPLY_TEXT_LIMIT:
-            self.problem = "too_long"
-            self.data["draft"] = text
+        text = str(event.kwargs.get("text") or "")
+        self.problem = text_problem(text, REPLY_TEXT_LIMIT)
+        if self.problem == "too_long":
+            self.data["draft"] = text.strip()  # kept, so nothing typed is lost
         return self.problem is None
 
     def remember(self, event: EventData) -> None:

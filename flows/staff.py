@@ -12,6 +12,7 @@ from transitions import EventData
 
 from flows.flow import DONE, Flow
 from flows.fsm import State, StatesGroup
+from flows.text import text_problem
 
 STAFF_TEXT_LIMIT = 3500  # leaves room for the header of the message the resident receives
 
@@ -48,12 +49,10 @@ class StaffTextFlow(Flow):
         return {"request_id": request_id, **extra}
 
     def valid_text(self, event: EventData) -> bool:
-        text = str(event.kwargs.get("text") or "").strip()
-        if not text:
-            self.problem = "empty"
-        elif len(text) > STAFF_TEXT_LIMIT:
-            self.problem = "too_long"
-            self.data["draft"] = text
+        text = str(event.kwargs.get("text") or "")
+        self.problem = text_problem(text, STAFF_TEXT_LIMIT)
+        if self.problem == "too_long":
+            self.data["draft"] = text.strip()  # kept, so nothing typed is lost
         return self.problem is None
 
     def remember_text(self, event: EventData) -> None:

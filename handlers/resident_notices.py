@@ -12,11 +12,16 @@ from storage.models import ServiceRequest, User
 from storage.repositories import requests
 
 
-async def _resident(ctx: HromadaContext, request: ServiceRequest) -> User | None:
+async def _resident(
+    ctx: HromadaContext, request: ServiceRequest
+) -> tuple[User, labels.Gettext] | None:
+    """The request's author, if they can be written to, and gettext in their language."""
     if request.author_id is None:
         return None  # the resident erased their data
     user = await ctx.db.get(User, request.author_id)
-    return user if user is not None and user.is_reachable else None
+    if user is None or not user.is_reachable:
+        return None
+    return user, translator_for(ctx, user).gettext
 
 
 async def _key(ctx: HromadaContext, request: ServiceRequest, what: str) -> str:
@@ -26,11 +31,10 @@ async def _key(ctx: HromadaContext, request: ServiceRequest, what: str) -> str:
 async def tell_resident_answered(
     ctx: HromadaContext, request: ServiceRequest, ref: str, org: str, text: str
 ) -> None:
-    user = await _resident(ctx, request)
-    if user is None:
+    resident = await _resident(ctx, request)
+    if resident is None:
         return
-    t = translator_for(ctx, user)
-    _ = t.gettext
+    user, _ = resident
     body = _("<b>Answer to your request {ref}</b> from {org}:").format(ref=ref, org=escape(org))
     body += "\n\n" + escape(text) + "\n\n" + _("Did this help?")
     rid = request.id
@@ -49,11 +53,10 @@ async def tell_resident_answered(
 async def tell_resident_asked(
     ctx: HromadaContext, request: ServiceRequest, ref: str, org: str, text: str
 ) -> None:
-    user = await _resident(ctx, request)
-    if user is None:
+    resident = await _resident(ctx, request)
+    if resident is None:
         return
-    t = translator_for(ctx, user)
-    _ = t.gettext
+    user, _ = resident
     body = _("<b>{org}</b> asks for more information about your request {ref}:").format(
         org=escape(org), ref=ref
     )
@@ -67,11 +70,10 @@ async def tell_resident_asked(
 async def tell_resident_rejected(
     ctx: HromadaContext, request: ServiceRequest, ref: str, reason: str, comment: str
 ) -> None:
-    user = await _resident(ctx, request)
-    if user is None:
+    resident = await _resident(ctx, request)
+    if resident is None:
         return
-    t = translator_for(ctx, user)
-    _ = t.gettext
+    user, _ = resident
     body = _("Your request {ref} was closed by the working group: {reason}.").format(
         ref=ref, reason=escape(labels.reject_reason(reason, _))
     )
@@ -83,10 +85,10 @@ async def tell_resident_rejected(
 
 
 async def tell_resident_closed(ctx: HromadaContext, request: ServiceRequest, ref: str) -> None:
-    user = await _resident(ctx, request)
-    if user is None:
+    resident = await _resident(ctx, request)
+    if resident is None:
         return
-    _ = translator_for(ctx, user).gettext
+    user, _ = resident
     body = _("Your request {ref} was closed by the working group.").format(ref=ref)
     body += " " + _("You can ask again within 7 days from “My requests”.")
     await notify(ctx, user.telegram_id, body, key=await _key(ctx, request, "closed"))

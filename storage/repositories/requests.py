@@ -220,6 +220,13 @@ async def _message(
     return message
 
 
+def _working_status(request: ServiceRequest) -> str:
+    """Where a request goes back to when the resident writes or reopens it."""
+    if request.routed_role_id:
+        return "routed"
+    return "in_review" if request.claimed_by_role_id else "new"
+
+
 def _claimant(request: ServiceRequest, role: StaffRole) -> int | None:
     """A moderator who acts on an unclaimed request takes it."""
     if request.claimed_by_role_id is None and role.role == "moderator":
@@ -273,9 +280,7 @@ async def resident_reply(
     session: AsyncSession, request: ServiceRequest, text: str, photos: list[str]
 ) -> bool:
     """The resident adds information; the request goes back to whoever works on it."""
-    back_to = (
-        "routed" if request.routed_role_id else "in_review" if request.claimed_by_role_id else "new"
-    )
+    back_to = _working_status(request)
     moved = await _move(
         session,
         request,
@@ -354,9 +359,7 @@ def can_reopen(request: ServiceRequest, now: datetime | None = None) -> bool:
 async def reopen(session: AsyncSession, request: ServiceRequest) -> bool:
     if not can_reopen(request):
         return False
-    back_to = (
-        "routed" if request.routed_role_id else "in_review" if request.claimed_by_role_id else "new"
-    )
+    back_to = _working_status(request)
     return await _move(
         session,
         request,
