@@ -219,12 +219,17 @@ def _say_problem(ctx: HromadaContext, step: Step) -> None:
         ctx.replies.send(_("Your question is empty. Please write it as text."))
     elif problem in ("too_long", "addition_too_long"):
         draft = str(step.data.get("draft") or "")
-        ctx.replies.send(
-            _(
+        if problem == "too_long":
+            intro = _(
                 "That is {count} characters; a question can have at most {limit}. Please shorten "
                 "it and send it again. Here is your text, so nothing is lost:"
             ).format(count=len(draft), limit=TEXT_LIMIT)
-        )
+        else:
+            intro = _(
+                "With this addition the question would be longer than {limit} characters, so it "
+                "was not added. Here it is, so nothing is lost:"
+            ).format(limit=TEXT_LIMIT)
+        ctx.replies.send(intro)
         for start in range(0, min(len(draft), 12_000), 3500):
             ctx.replies.send(escape(draft[start : start + 3500]))
     elif problem == "text_needed":

@@ -8,6 +8,7 @@ from flows.flow import StaleEvent, Step
 from flows.staff import STAFF_TEXT_LIMIT, StaffForm, StaffTextFlow
 from handlers.cards import org_name
 from handlers.context import HromadaContext
+from handlers.notify import translator_for
 from handlers.resident_notices import (
     tell_resident_answered,
     tell_resident_asked,
@@ -15,6 +16,7 @@ from handlers.resident_notices import (
 )
 from handlers.router import Router
 from handlers.staff_access import authorize, community_name, render_card
+from storage.models import User
 from storage.repositories import requests
 
 router = Router()
@@ -77,7 +79,6 @@ async def _apply(ctx: HromadaContext, action: str, step: Step) -> None:
         ctx.replies.send_private(_("You cannot do this."))
         return
     request, role, ref, text = access.request, access.role, access.ref, step.effects["text"]
-    residents_t = ctx.services.translators  # signature in the resident's language below
     if action == "note":
         await requests.add_note(ctx.db, request, role, text)
         done = _("Note added to {ref}.")
@@ -93,8 +94,9 @@ async def _apply(ctx: HromadaContext, action: str, step: Step) -> None:
         if not await move(ctx.db, request, role, text):
             ctx.replies.send_private(_("{ref} is already finished.").format(ref=ref))
             return
-        author = await _author_language(ctx, request.author_id)
-        t = residents_t[author]
+        # The signature is in the resident's language, like the rest of what they read.
+        author = await ctx.db.get(User, request.author_id) if request.author_id else None
+        t = translator_for(ctx, author)
         org = org_name(role, community_name(access.community, t), t)
         tell = tell_resident_answered if action == "answer" else tell_resident_asked
         await tell(ctx, request, ref, org, text)
@@ -106,12 +108,3 @@ async def _apply(ctx: HromadaContext, action: str, step: Step) -> None:
     card, markup = await render_card(ctx, request, role, ctx.i18n)
     ctx.replies.send_private(done.format(ref=ref))
     ctx.replies.send_private(card, markup)
-
-
-async def _author_language(ctx: HromadaContext, author_id: int | None) -> str:
-    from storage.models import User
-
-    user = await ctx.db.get(User, author_id) if author_id else None
-    if user is not None and user.language in ctx.services.translators:
-        return user.language
-    return ctx.services.default_language

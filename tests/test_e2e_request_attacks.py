@@ -161,3 +161,8 @@ async def test_whitespace_and_oversize_questions(
 
     async with resident.expect_message(lambda m: any("(0" in b for b in m.button_texts())):
         await resident.send_text("Коротке запитання після довгого")
+
+    # At the photos step more text is added to the question, unless it would not fit.
+    async with resident.expect_message(lambda m: any("(0" in b for b in m.button_texts())):
+        await resident.send_text("Д" * 1990)
+    assert any("З цим доповненням" in (m.text or "") for m in resident.messages()[-4:])
