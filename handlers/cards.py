@@ -103,6 +103,9 @@ def provider_buttons(request: ServiceRequest, photos: int, t: Translator) -> Inl
     return keyboard(rows)
 
 
+THREAD_BUDGET = 3600  # characters of text a thread shows; Telegram's limit is 4096
+
+
 def resident_thread(
     request: ServiceRequest,
     ref: str,
@@ -110,16 +113,35 @@ def resident_thread(
     signatures: dict[int, str],
     t: Translator,
 ) -> str:
-    """The resident's view: their messages and the answers, signed by organisation."""
+    """The resident's view: their messages and the answers, signed by organisation.
+
+    Long threads keep the question and the newest messages; texts are cut *before* they are
+    escaped, so the HTML stays whole.
+    """
     _ = t.gettext
-    lines = [headline(ref, labels.category(request.category, _), labels.status(request.status, _))]
-    for message in messages:
+
+    def who(message: RequestMessage) -> str:
         if message.kind in ("question", "reply"):
-            who = _("You")
-        elif message.kind == "rejection":
-            who = _("Comment")
-        else:
-            who = signatures.get(message.author_role_id or 0, _("Working group"))
-        lines += ["", f"<b>{escape(who)}:</b> {escape(message.text)}"]
-    text = "\n".join(lines)
-    return text if len(text) <= 4000 else text[:3990] + "…"
+            return _("You")
+        if message.kind == "rejection":
+            return _("Comment")
+        return signatures.get(message.author_role_id or 0, _("Working group"))
+
+    def entry(message: RequestMessage, limit: int) -> str:
+        text = message.text if len(message.text) <= limit else message.text[:limit] + "…"
+        return f"<b>{escape(who(message))}:</b> {escape(text)}"
+
+    head = headline(ref, labels.category(request.category, _), labels.status(request.status, _))
+    if not messages:
+        return head
+    budget = THREAD_BUDGET
+    first = entry(messages[0], min(len(messages[0].text), budget // 2))
+    budget -= len(messages[0].text[: budget // 2])
+    newest: list[str] = []
+    for message in reversed(messages[1:]):
+        if budget <= 0:
+            newest.append("…")
+            break
+        newest.append(entry(message, budget))
+        budget -= len(message.text)
+    return "\n\n".join([head, first, *reversed(newest)])

@@ -125,3 +125,31 @@ async def test_provider_inbox_and_photos(
     async with engine.connect() as conn:
         status = (await conn.execute(select(ServiceRequest.status))).scalar_one()
     assert status == "routed"
+
+
+async def test_a_long_thread_stays_within_telegram_limits(
+    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine
+) -> None:
+    moderator = await make_moderator(botapi, engine)
+    resident = botapi.user()
+    menu = await onboard(resident)
+    question = ("Довге питання & <теги> " * 100)[:1990]
+    async with moderator.expect_message(has("DRU-0001")) as card:
+        await ask(resident, question, menu=menu)
+    for round_ in range(2):
+        async with moderator.expect_message(has("Напишіть, що")):
+            await moderator.press(card.message, "Запитати деталі")
+        async with resident.expect_message(has("просить уточнити")):
+            await moderator.send_text(f"Уточнення {round_} " + "& <x> " * 580)
+        async with moderator.expect_message(lambda m: "Відповісти" in m.button_texts()) as card:
+            await resident.send_text(f"Відповідь {round_} " + "ще & <y> " * 200)
+    async with resident.expect_message(has("Головне меню")) as fresh:
+        await resident.send_command("/start")
+    async with resident.expect_message(has("Мої звернення")) as listing:
+        await resident.press(fresh.message, "Мої звернення")
+    async with resident.expect_message(has("DRU-0001")) as thread:
+        await resident.press(listing.message, listing.message.button_texts()[0])
+    text = thread.message.text or ""
+    assert "Довге питання & <теги>" in text  # the question, escaped and parsed back intact
+    assert "Відповідь 1" in text  # the newest message is kept
+    assert len(text) <= 4096
