@@ -33,7 +33,7 @@ locales-extract: $(VENV)/.installed  ## source strings -> locales/messages.pot
 		--project=hromada-bot -o locales/messages.pot $(SOURCES)
 
 locales-update: locales-extract  ## merge the template into the uk and ru catalogs
-	$(PYBABEL) update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+	$(PYBABEL) update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 
 locales-compile: $(VENV)/.installed  ## .po -> .mo (the bot also does this on start)
 	$(PY) -c "from locales import compile_catalogs; compile_catalogs()"

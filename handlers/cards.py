@@ -6,6 +6,7 @@ request; then only the name and username they had at that moment.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from telegram import InlineKeyboardMarkup
@@ -14,8 +15,6 @@ from handlers import labels
 from handlers.keyboards import Button, data, keyboard
 from locales import Translator
 from storage.models import RequestMessage, ServiceRequest, StaffRole
-
-CARD_TEXT_LIMIT = 2500  # a card quotes the question; the full text is in the thread
 
 
 def org_name(role: StaffRole | None, community_name: str, t: Translator) -> str:
@@ -34,11 +33,14 @@ def headline(ref: str, category: str, status: str) -> str:
 def staff_card(
     request: ServiceRequest,
     ref: str,
-    question: RequestMessage | None,
+    thread: list[RequestMessage],
+    signatures: dict[int, str],
     t: Translator,
     *,
     extra: str = "",
 ) -> str:
+    """A request as staff see it: the question, then the newest entries of its thread
+    (the resident's replies, answers, questions back, internal notes)."""
     _ = t.gettext
     lines = [
         headline(
@@ -48,23 +50,86 @@ def staff_card(
     if request.urgent:
         lines.append(_("⚠️ Mentions immediate danger"))
     lines.append(_("Received {age} ago").format(age=labels.age(request.created_at, t.language)))
-    text = question.text if question else ""
-    if len(text) > CARD_TEXT_LIMIT:
-        text = text[:CARD_TEXT_LIMIT] + "…"
-    lines += ["", escape(text)]
-    photos = len(question.photos) if question else 0
+    photos = sum(len(m.photos) for m in thread)
     if photos:
         lines.append(t.ngettext("📷 {n} photo", "📷 {n} photos", photos).format(n=photos))
     if request.contact_name or request.contact_username:
-        who = escape(request.contact_name or "")
+        contact = escape(request.contact_name or "")
         if request.contact_username:
-            who += f" (@{escape(request.contact_username)})"
-        lines.append(_("👤 Shared contact: {who}").format(who=who.strip()))
+            contact += f" (@{escape(request.contact_username)})"
+        lines.append(_("👤 Shared contact: {who}").format(who=contact.strip()))
     else:
         lines.append(_("👤 Anonymous"))
     if extra:
-        lines += ["", extra]
-    return "\n".join(lines)
+        lines.append(extra)
+
+    def author(message: RequestMessage) -> str:
+        if message.kind in ("question", "reply"):
+            return _("Resident")
+        label = signatures.get(message.author_role_id or 0, _("Working group"))
+        return _("🔒 Note, {who}").format(who=label) if message.kind == "note" else label
+
+    return budgeted("\n".join(lines), thread, author)
+
+
+def resident_thread(
+    request: ServiceRequest,
+    ref: str,
+    messages: list[RequestMessage],
+    signatures: dict[int, str],
+    t: Translator,
+) -> str:
+    """The resident's view: their messages and the answers, signed by organisation."""
+    _ = t.gettext
+
+    def who(message: RequestMessage) -> str:
+        if message.kind in ("question", "reply"):
+            return _("You")
+        if message.kind == "rejection":
+            return _("Comment")
+        return signatures.get(message.author_role_id or 0, _("Working group"))
+
+    head = headline(ref, labels.category(request.category, _), labels.status(request.status, _))
+    return budgeted(head, messages, who)
+
+
+THREAD_BUDGET = 3800  # rendered characters; Telegram's limit is 4096 after parsing
+
+
+def budgeted(
+    head: str, messages: list[RequestMessage], who: Callable[[RequestMessage], str]
+) -> str:
+    """`head`, the first message (the question) and as many of the newest as fit.
+
+    Texts are cut *before* they are escaped, so the HTML stays whole, and the budget counts
+    what is shown (labels included), so the message always fits Telegram's limit.
+    """
+
+    def entry(message: RequestMessage, room: int) -> str:
+        label = f"<b>{escape(who(message))}:</b> "
+        visible = len(who(message)) + 2
+        text = message.text
+        if visible + len(text) > room:
+            text = text[: max(0, room - visible - 1)] + "…"
+        return label + escape(text)
+
+    def shown(rendered: str, message: RequestMessage) -> int:
+        return len(who(message)) + 2 + min(len(message.text), len(rendered))
+
+    budget = THREAD_BUDGET - len(head)
+    if not messages:
+        return head
+    first = entry(messages[0], min(budget // 2, 2200))
+    budget -= shown(first, messages[0]) + 2
+    newest: list[str] = []
+    for message in reversed(messages[1:]):
+        if budget < 40:
+            newest.append("…")
+            break
+        rendered = entry(message, budget)
+        newest.append(rendered)
+        budget -= shown(rendered, message) + 2
+    return "\n\n".join([head, first, *reversed(newest)])
 
 
 def moderator_buttons(request: ServiceRequest, photos: int, t: Translator) -> InlineKeyboardMarkup:
@@ -101,47 +166,3 @@ def provider_buttons(request: ServiceRequest, photos: int, t: Translator) -> Inl
     if photos:
         rows.append([(_("Show photos"), data("st", f"photos:{rid}"))])
     return keyboard(rows)
-
-
-THREAD_BUDGET = 3600  # characters of text a thread shows; Telegram's limit is 4096
-
-
-def resident_thread(
-    request: ServiceRequest,
-    ref: str,
-    messages: list[RequestMessage],
-    signatures: dict[int, str],
-    t: Translator,
-) -> str:
-    """The resident's view: their messages and the answers, signed by organisation.
-
-    Long threads keep the question and the newest messages; texts are cut *before* they are
-    escaped, so the HTML stays whole.
-    """
-    _ = t.gettext
-
-    def who(message: RequestMessage) -> str:
-        if message.kind in ("question", "reply"):
-            return _("You")
-        if message.kind == "rejection":
-            return _("Comment")
-        return signatures.get(message.author_role_id or 0, _("Working group"))
-
-    def entry(message: RequestMessage, limit: int) -> str:
-        text = message.text if len(message.text) <= limit else message.text[:limit] + "…"
-        return f"<b>{escape(who(message))}:</b> {escape(text)}"
-
-    head = headline(ref, labels.category(request.category, _), labels.status(request.status, _))
-    if not messages:
-        return head
-    budget = THREAD_BUDGET
-    first = entry(messages[0], min(len(messages[0].text), budget // 2))
-    budget -= len(messages[0].text[: budget // 2])
-    newest: list[str] = []
-    for message in reversed(messages[1:]):
-        if budget <= 0:
-            newest.append("…")
-            break
-        newest.append(entry(message, budget))
-        budget -= len(message.text)
-    return "\n\n".join([head, first, *reversed(newest)])

@@ -9,10 +9,12 @@ from telegram import Update
 
 from flows.flow import StaleEvent
 from flows.reply import REPLY_TEXT_LIMIT, ReplyFlow, ReplyForm
+from flows.safety import mentions_danger
 from handlers import cards, labels
 from handlers.context import HromadaContext
 from handlers.keyboards import Button, data, keyboard
 from handlers.menu import show_main_menu
+from handlers.resident_notices import emergency_text
 from handlers.router import Router
 from handlers.staff_access import community_name, parse
 from handlers.staff_notices import tell_staff_resident_wrote
@@ -184,18 +186,30 @@ async def reply_typed(update: Update, ctx: HromadaContext) -> None:
 async def attach(
     ctx: HromadaContext, request: ServiceRequest, text: str, photos: list[str], *, mode: str
 ) -> None:
-    """Add the resident's words to the request and tell the staff who wait for them."""
+    """Add the resident's words to the request and tell the staff who wait for them.
+
+    Nothing is lost: if the request finished meanwhile, the text is sent back to copy. Words
+    of danger get the emergency numbers at once and make the request urgent.
+    """
     _ = ctx.i18n.gettext
     ref = await requests.reference_of(ctx.db, request)
     asked_by = await ctx.db.get(StaffRole, request.awaiting_from_role_id or 0)
-    if mode == "reply" and request.status == "awaiting_resident":
-        await requests.resident_reply(ctx.db, request, text, photos)
-    elif request.status in requests.OPEN:
+    added = mode == "reply" and await requests.resident_reply(ctx.db, request, text, photos)
+    if not added and request.status in requests.OPEN:
         await requests.add_resident_message(ctx.db, request, text, photos)
-    else:
-        ctx.replies.send(_("{ref} is already finished; please ask a new question.").format(ref=ref))
+        added = True
+    if not added:
+        ctx.replies.send(
+            _("{ref} is already finished; please ask a new question.").format(ref=ref)
+            + "\n"
+            + _("Here is your text, so nothing is lost:")
+        )
+        ctx.replies.send(escape(text[:3500]))
         await show_main_menu(ctx, fresh=True)
         return
+    if mentions_danger(text):
+        await requests.mark_urgent(ctx.db, request)
+        ctx.replies.send(emergency_text(_))
     await tell_staff_resident_wrote(ctx, request, asked_by, "reply")
     ctx.replies.send(_("Added to {ref}. The working group has been told.").format(ref=ref))
     await show_main_menu(ctx, fresh=True)
@@ -208,10 +222,19 @@ async def idle_message(update: Update, ctx: HromadaContext) -> None:
     message = update.effective_message
     text = (message.text or message.caption or "").strip() if message else ""
     waiting = await requests.awaiting_reply_from(ctx.db, ctx.user.id) if text else None
-    if waiting is None or len(text) > REPLY_TEXT_LIMIT:
-        _ = ctx.i18n.gettext
+    _ = ctx.i18n.gettext
+    if waiting is None:
         ctx.replies.send(_("Please choose one of the buttons below."))
         await ctx.reprompt()
+        return
+    if len(text) > REPLY_TEXT_LIMIT:
+        ctx.replies.send(
+            _(
+                "That is longer than {limit} characters. "
+                "Please shorten it; here is your text to copy:"
+            ).format(limit=REPLY_TEXT_LIMIT)
+        )
+        ctx.replies.send(escape(text[:4000]))
         return
     photos = [message.photo[-1].file_id] if message and message.photo else []
     await attach(ctx, waiting, text, photos, mode="reply")

@@ -146,4 +146,4 @@ async def _finish(ctx: HromadaContext, *, edited_text: str) -> None:
 
 
 def _int(arg: str) -> int | None:
-    return int(arg) if arg.isdigit() and len(arg) < 10 else None
+    return int(arg) if arg.isascii() and arg.isdigit() and len(arg) < 10 else None

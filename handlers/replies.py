@@ -111,7 +111,10 @@ class Replies:
                 answer = self._answer or _Answer(self._callback_query_id, None, False)
                 await _retrying(partial(_answer, bot, answer))
             for action in self._actions:
-                await _retrying(partial(_perform, bot, action))
+                try:
+                    await _retrying(partial(_perform, bot, action))
+                except BadRequest as exc:  # a bug of ours; the other replies still go out
+                    log.error("reply refused by Telegram: %s", exc.message)
         except Forbidden as exc:
             raise Unreachable from exc
         finally:

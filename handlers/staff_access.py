@@ -31,7 +31,7 @@ def parse(arg: str) -> tuple[str, int | None, str]:
     """`claim:42` or `rcat:42:police` -> ("claim", 42, "") / ("rcat", 42, "police")."""
     action, _, rest = arg.partition(":")
     number, _, tail = rest.partition(":")
-    request_id = int(number) if number.isdigit() and len(number) < 10 else None
+    request_id = int(number) if number.isascii() and number.isdigit() and len(number) < 10 else None
     return action, request_id, tail
 
 
@@ -76,22 +76,33 @@ def community_name(community: Community, t: Translator) -> str:
     return community.name_ru if t.language == "ru" else community.name_uk
 
 
+async def signatures(ctx: HromadaContext, role_ids: set[int], t: Translator) -> dict[int, str]:
+    """How staff entries are signed for other staff: the organisation, or the label."""
+    result: dict[int, str] = {}
+    for role_id in role_ids:
+        role = await ctx.db.get(StaffRole, role_id)
+        if role is not None:
+            org = role.org_name_ru if t.language == "ru" else role.org_name_uk
+            result[role_id] = org or role.label or t.gettext("Working group")
+    return result
+
+
 async def render_card(
     ctx: HromadaContext,
     request: ServiceRequest,
-    viewer: StaffRole,
+    viewer: str,
     t: Translator,
     *,
     extra: str = "",
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The card and the buttons that fit the viewer's role."""
+    """The card, and the buttons that fit the viewer's role ("moderator" or "provider")."""
     community = await ctx.db.get(Community, request.community_id)
     assert community is not None
     ref = requests.reference(community.code, request.number)
-    thread = await requests.thread(ctx.db, request.id, include_notes=False)
-    question = thread[0] if thread else None
-    text = cards.staff_card(request, ref, question, t, extra=extra)
-    photos = len(question.photos) if question else 0
-    if viewer.role == "moderator":
+    thread = await requests.thread(ctx.db, request.id, include_notes=True)
+    names = await signatures(ctx, {m.author_role_id for m in thread if m.author_role_id}, t)
+    text = cards.staff_card(request, ref, thread, names, t, extra=extra)
+    photos = sum(len(m.photos) for m in thread)
+    if viewer == "moderator":
         return text, cards.moderator_buttons(request, photos, t)
     return text, cards.provider_buttons(request, photos, t)

@@ -41,7 +41,7 @@ async def pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
 
 
 async def _refresh(ctx: HromadaContext, access: Access, *, extra: str = "") -> None:
-    text, markup = await render_card(ctx, access.request, access.role, ctx.i18n, extra=extra)
+    text, markup = await render_card(ctx, access.request, access.role.role, ctx.i18n, extra=extra)
     ctx.replies.show(text, markup)
 
 
@@ -60,7 +60,7 @@ async def claim(ctx: HromadaContext, access: Access, _tail: str) -> None:
 
 
 async def open_card(ctx: HromadaContext, access: Access, _tail: str) -> None:
-    text, markup = await render_card(ctx, access.request, access.role, ctx.i18n)
+    text, markup = await render_card(ctx, access.request, access.role.role, ctx.i18n)
     ctx.replies.send_private(text, markup)
 
 
@@ -113,7 +113,11 @@ def _org(role: StaffRole, language: str) -> str:
 
 async def route_org(ctx: HromadaContext, access: Access, tail: str) -> None:
     _ = ctx.i18n.gettext
-    provider = await ctx.db.get(StaffRole, int(tail)) if tail.isdigit() and len(tail) < 10 else None
+    provider = (
+        await ctx.db.get(StaffRole, int(tail))
+        if tail.isascii() and tail.isdigit() and len(tail) < 10
+        else None
+    )
     if (
         provider is None
         or provider.revoked_at is not None
@@ -173,7 +177,7 @@ async def reject_reason(ctx: HromadaContext, access: Access, code: str) -> None:
     await ctx.fsm.set_data(StaffTextFlow.start_data(access.request.id, reason=code))
     ctx.replies.send_private(
         _("Add a comment for the resident about {ref}, or press Skip.").format(ref=access.ref),
-        keyboard([[(_("Skip"), data("skip"))]]),
+        keyboard([[(_("Skip"), data("skip", access.request.id))]]),
     )
     await _refresh(ctx, access)
 

@@ -102,7 +102,7 @@ async def inbox(update: Update, ctx: HromadaContext) -> None:
 
 
 def _page(arg: str) -> int:
-    return int(arg) if arg.isdigit() and len(arg) < 6 else 0
+    return int(arg) if arg.isascii() and arg.isdigit() and len(arg) < 6 else 0
 
 
 @router.callback("qp")
@@ -166,6 +166,10 @@ async def link_staff_chat(update: Update, ctx: HromadaContext) -> None:
         return  # in a group, a non-moderator's command is ignored
     if chat is None or not ctx.in_group:
         ctx.replies.send(_("Run this command in your working group's staff group chat."))
+        return
+    linked = await staff.community_of_staff_chat(ctx.db, chat.id)
+    if linked is not None and linked != role.community_id:
+        ctx.replies.send(_("This chat is already the staff chat of another community."))
         return
     await staff.link_staff_chat(ctx.db, role.community_id, chat.id)
     community = await ctx.db.get(Community, role.community_id)

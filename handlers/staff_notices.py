@@ -25,7 +25,9 @@ async def _send_cards(
     event = await requests.last_event_id(ctx.db, request.id)
     for user, role in recipients:
         t = translator_for(ctx, user)
-        text, markup = await render_card(ctx, request, role, t, extra=extra and t.gettext(extra))
+        text, markup = await render_card(
+            ctx, request, role.role, t, extra=extra and t.gettext(extra)
+        )
         chat_id = user.telegram_id
         await notify(
             ctx, chat_id, text, key=f"req:{request.id}:{what}:{event}:{chat_id}", markup=markup
@@ -38,11 +40,8 @@ async def tell_staff_new(ctx: HromadaContext, request: ServiceRequest) -> None:
     if chat_id is None:
         await _send_cards(ctx, request, await moderators_of(ctx, request.community_id), "new")
         return
-    moderator_roles = await staff.moderators(ctx.db, request.community_id)
-    if not moderator_roles:
-        return
     t = ctx.services.translators[ctx.services.default_language]
-    text, markup = await render_card(ctx, request, moderator_roles[0], t)
+    text, markup = await render_card(ctx, request, "moderator", t)
     await notify(ctx, chat_id, text, key=f"req:{request.id}:new:{chat_id}", markup=markup)
 
 

@@ -46,6 +46,11 @@ async def typed(update: Update, ctx: HromadaContext) -> None:
 
 @router.callback("skip", StaffForm.reject_comment)
 async def skipped(update: Update, ctx: HromadaContext, arg: str) -> None:
+    if arg != str(await ctx.fsm.get_value("request_id")):
+        # The Skip of an earlier rejection: the comment now asked for is another request's.
+        ctx.replies.notice(ctx.i18n.gettext("This button is no longer active."))
+        await remind(ctx)
+        return
     await _run(ctx, "skip")
 
 
@@ -105,6 +110,6 @@ async def _apply(ctx: HromadaContext, action: str, step: Step) -> None:
             if action == "answer"
             else _("Question sent to the resident of {ref}.")
         )
-    card, markup = await render_card(ctx, request, role, ctx.i18n)
+    card, markup = await render_card(ctx, request, role.role, ctx.i18n)
     ctx.replies.send_private(done.format(ref=ref))
     ctx.replies.send_private(card, markup)

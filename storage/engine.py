@@ -25,7 +25,8 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An engine for `url` (sqlite+aiosqlite or postgresql+asyncpg); creates SQLite's folder."""
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"echo": echo}
+    # hide_parameters: a database error must not log what residents wrote.
+    kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if is_sqlite(url):
         database = parsed.database
         if database and database != ":memory:":

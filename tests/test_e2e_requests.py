@@ -79,7 +79,7 @@ async def test_the_whole_cycle(
 
     async with provider.expect_message(has("DRU-0001")) as replied:
         await resident.send_text("Біля школи №3")
-    assert "Біля школи №3" not in (replied.message.text or "")  # the card quotes the question
+    assert "Біля школи №3" in (replied.message.text or "")  # staff read what the resident added
 
     async with provider.expect_message(has("Напишіть вашу відповідь")):
         await provider.press(replied.message, "Відповісти")
@@ -172,3 +172,50 @@ async def test_staff_chat_card_and_presses(
         await moderator.press(card.message, "Взяти в роботу")
     assert (await stored_request(engine)).status == "in_review"
     assert_anonymous(botapi, resident, {moderator.id, group.chat_id})
+
+    # A moderator of another community cannot take this chat over.
+    other = await make_moderator(botapi, engine, community="vuh")
+    async with group.expect_message(has("іншої громади")):
+        await other.send_command("/link_staff_chat@hromada_test_bot", chat=group)
+
+
+async def test_a_reply_that_mentions_danger(
+    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine
+) -> None:
+    """The resident's words reach staff, and danger in a reply gets the numbers at once."""
+    moderator = await make_moderator(botapi, engine)
+    resident = botapi.user()
+    async with moderator.expect_message(has("DRU-0001")) as card:
+        await ask(resident, "Питання про двір")
+    async with moderator.expect_message(has("Напишіть, що")):
+        await moderator.press(card.message, "Запитати деталі")
+    async with resident.expect_message(has("просить уточнити")):
+        await moderator.send_text("Яка адреса?")
+    async with moderator.expect_message(has("Сусід погрожує")) as updated:
+        await resident.send_text("Сусід погрожує мені ножем, Шкільна 5")
+    assert "небезпеку" in (updated.message.text or "")  # the card is now marked urgent
+    assert any("102" in (m.text or "") for m in resident.messages()[-3:])
+    assert (await stored_request(engine)).urgent
+
+
+async def test_old_skip_button_of_another_rejection(
+    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine
+) -> None:
+    moderator = await make_moderator(botapi, engine)
+    async with moderator.expect_message(has("DRU-0001")) as first:
+        await ask(botapi.user(), "Перше")
+    async with moderator.expect_message(has("DRU-0002")) as second:
+        await ask(botapi.user(), "Друге")
+    async with moderator.expect_message(has("відхилено")) as reasons:
+        await moderator.press(first.message, "Відхилити")
+    async with moderator.expect_message(has("коментар")) as skip_first:
+        await moderator.press(reasons.message, "Спам")
+    async with moderator.expect_message(has("відхилено")) as reasons:
+        await moderator.press(second.message, "Відхилити")
+    async with moderator.expect_message(has("коментар")):
+        await moderator.press(reasons.message, "Спам")
+    async with moderator.expect_message(has("надішліть текст")):
+        await moderator.press(skip_first.message, "Пропустити")  # DRU-0001's Skip
+    async with engine.connect() as conn:
+        statuses = (await conn.execute(select(ServiceRequest.status))).scalars().all()
+    assert sorted(statuses) == ["new", "new"]  # neither was rejected by the stale Skip

@@ -194,6 +194,7 @@ async def route(
         detail=provider.category,
         routed_category=provider.category,
         routed_role_id=provider.id,
+        awaiting_from_role_id=None,
         claimed_by_role_id=request.claimed_by_role_id or role.id,
     )
 
@@ -288,6 +289,7 @@ async def resident_reply(
         to=back_to,
         action="resident_replied",
         actor_kind="resident",
+        awaiting_from_role_id=None,
     )
     if moved:
         await _message(session, request, "reply", text, photos=photos)
@@ -300,6 +302,13 @@ async def add_resident_message(
     """More words from the resident on an open request (e.g. right after reopening)."""
     await _message(session, request, "reply", text, photos=photos)
     await _event(session, request, "resident_wrote", actor_kind="resident")
+
+
+async def mark_urgent(session: AsyncSession, request: ServiceRequest) -> None:
+    """The resident wrote about immediate danger: the request is urgent from now on."""
+    if not request.urgent:
+        request.urgent = True
+        await _event(session, request, "flagged_urgent", actor_kind="system")
 
 
 async def add_note(
@@ -346,6 +355,7 @@ async def close(
         actor_kind=actor_kind,
         role=role,
         closed_at=utcnow(),
+        awaiting_from_role_id=None,
     )
 
 
