@@ -17,10 +17,15 @@ from locales import Translator
 from storage.models import RequestMessage, ServiceRequest, StaffRole
 
 
+def organisation(role: StaffRole, language: str) -> str | None:
+    """The organisation's name in `language` (providers have one in uk and ru)."""
+    return role.org_name_ru if language == "ru" else role.org_name_uk
+
+
 def org_name(role: StaffRole | None, community_name: str, t: Translator) -> str:
-    """How staff sign: their organisation, never their own name."""
+    """How staff sign for residents: their organisation, never their own name."""
     if role is not None and role.role == "provider":
-        name = role.org_name_ru if t.language == "ru" else role.org_name_uk
+        name = organisation(role, t.language)
         if name:
             return name
     return t.gettext("Working group of {community}").format(community=community_name)

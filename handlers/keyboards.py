@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -20,3 +20,15 @@ def data(prefix: str, arg: object = "") -> str:
     if len(value.encode()) > 64:
         raise ValueError("callback data over Telegram's 64 bytes")
     return value
+
+
+def pager(
+    page: int, has_next: bool, to_page: Callable[[int], str], _: Callable[[str], str]
+) -> list[Button]:
+    """The "◀ Previous / Next ▶" row of a paginated list (empty on a single page)."""
+    row: list[Button] = []
+    if page > 0:
+        row.append((_("◀ Previous"), to_page(page - 1)))
+    if has_next:
+        row.append((_("Next ▶"), to_page(page + 1)))
+    return row

@@ -12,7 +12,7 @@ from flows.reply import REPLY_TEXT_LIMIT, ReplyFlow, ReplyForm
 from flows.safety import mentions_danger
 from handlers import cards, labels
 from handlers.context import HromadaContext
-from handlers.keyboards import Button, data, keyboard
+from handlers.keyboards import Button, data, keyboard, pager
 from handlers.menu import show_main_menu
 from handlers.resident_notices import emergency_text
 from handlers.router import Router
@@ -40,11 +40,7 @@ async def show_list(ctx: HromadaContext, page: int = 0) -> None:
         age = labels.age(item.created_at, ctx.i18n.language)
         label = f"{ref} · {labels.status(item.status, _)} · {age}"
         rows.append([(label[:60], data("my", f"open:{item.id}"))])
-    nav: list[Button] = []
-    if page > 0:
-        nav.append((_("◀ Previous"), data("my", f"page:{page - 1}")))
-    if (page + 1) * PER_PAGE < total:
-        nav.append((_("Next ▶"), data("my", f"page:{page + 1}")))
+    nav = pager(page, (page + 1) * PER_PAGE < total, lambda n: data("my", f"page:{n}"), _)
     if nav:
         rows.append(nav)
     rows.append([(_("Main menu"), data("my", "menu"))])

@@ -13,7 +13,7 @@ from flows.flow import StaleEvent, Step
 from flows.fsm import State
 from flows.onboarding import COMMUNITIES_PER_PAGE, OnboardingFlow, OnboardingForm, page_count
 from handlers.context import HromadaContext
-from handlers.keyboards import Button, data, keyboard
+from handlers.keyboards import Button, data, keyboard, pager
 from handlers.menu import show_main_menu
 from handlers.router import Router
 from storage.models import Community
@@ -59,11 +59,7 @@ async def ask_community(ctx: HromadaContext) -> None:
     page = min(int(await ctx.fsm.get_value("page", 0) or 0), pages - 1)
     items = everyone[page * COMMUNITIES_PER_PAGE : (page + 1) * COMMUNITIES_PER_PAGE]
     rows: list[list[Button]] = [[(community_name(c, language), data("com", c.id))] for c in items]
-    nav: list[Button] = []
-    if page > 0:
-        nav.append((_("◀ Previous"), data("page", page - 1)))
-    if page < pages - 1:
-        nav.append((_("Next ▶"), data("page", page + 1)))
+    nav = pager(page, page < pages - 1, lambda n: data("page", n), _)
     if nav:
         rows.append(nav)
     text = _("Choose your community:")

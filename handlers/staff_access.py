@@ -82,8 +82,9 @@ async def signatures(ctx: HromadaContext, role_ids: set[int], t: Translator) -> 
     for role_id in role_ids:
         role = await ctx.db.get(StaffRole, role_id)
         if role is not None:
-            org = role.org_name_ru if t.language == "ru" else role.org_name_uk
-            result[role_id] = org or role.label or t.gettext("Working group")
+            result[role_id] = (
+                cards.organisation(role, t.language) or role.label or t.gettext("Working group")
+            )
     return result
 
 

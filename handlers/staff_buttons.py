@@ -9,6 +9,7 @@ from telegram import Update
 from flows import categories
 from flows.staff import StaffForm, StaffTextFlow
 from handlers import labels
+from handlers.cards import organisation
 from handlers.context import HromadaContext
 from handlers.keyboards import Button, data, keyboard
 from handlers.resident_notices import tell_resident_closed
@@ -108,7 +109,7 @@ async def route_category(ctx: HromadaContext, access: Access, code: str) -> None
 
 
 def _org(role: StaffRole, language: str) -> str:
-    return (role.org_name_ru if language == "ru" else role.org_name_uk) or role.label or "?"
+    return organisation(role, language) or role.label or "?"
 
 
 async def route_org(ctx: HromadaContext, access: Access, tail: str) -> None:

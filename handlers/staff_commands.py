@@ -7,8 +7,9 @@ from html import escape
 from telegram import Update
 
 from handlers import labels
+from handlers.cards import organisation
 from handlers.context import HromadaContext
-from handlers.keyboards import Button, data, keyboard
+from handlers.keyboards import Button, data, keyboard, pager
 from handlers.router import Router
 from handlers.staff_access import community_name
 from storage.models import Community, ServiceRequest, StaffRole
@@ -53,11 +54,7 @@ async def _list(
             age=labels.age(item.created_at, ctx.i18n.language),
         )
         rows.append([(label[:60], data("st", f"open:{item.id}"))])
-    nav: list[Button] = []
-    if page > 0:
-        nav.append((_("◀ Previous"), data(prefix, page - 1)))
-    if (page + 1) * PER_PAGE < total:
-        nav.append((_("Next ▶"), data(prefix, page + 1)))
+    nav = pager(page, (page + 1) * PER_PAGE < total, lambda n: data(prefix, n), _)
     if nav:
         rows.append(nav)
     counter = ctx.i18n.ngettext("{n} open request", "{n} open requests", total).format(n=total)
@@ -86,7 +83,7 @@ async def show_inbox(ctx: HromadaContext, page: int = 0) -> None:
     community = await ctx.db.get(Community, role.community_id)
     assert community is not None
     items, total = await requests.inbox(ctx.db, role, page=page, per_page=PER_PAGE)
-    org = (role.org_name_ru if ctx.i18n.language == "ru" else role.org_name_uk) or ""
+    org = organisation(role, ctx.i18n.language) or ""
     title = ctx.i18n.gettext("<b>Inbox of {org}</b>").format(org=escape(org))
     await _list(ctx, items, total, page, community, title, "ip")
 
