@@ -15,9 +15,9 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 import handlers
 from bot.outbox_sender import Outbox
 from bot.settings import Settings, require_token
-from handlers.context import BotData, HromadaContext, Services
-from handlers.navigation import COMMANDS
-from handlers.processor import PerUserUpdateProcessor
+from handlers.core.context import BotData, HromadaContext, Services
+from handlers.core.processor import PerUserUpdateProcessor
+from handlers.resident.navigation import COMMANDS
 from locales import load_translators
 from scheduler.dispatcher import OutboxDispatcher
 from scheduler.runner import SchedulerConfig, build_scheduler

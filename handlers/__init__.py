@@ -7,18 +7,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from handlers import (
-    ask,
-    menu,
-    my_requests,
-    navigation,
-    onboarding,
-    staff_buttons,
-    staff_commands,
-    staff_texts,
-)
-from handlers.pipeline import Pipeline
-from handlers.router import Router
+from handlers.core.pipeline import Pipeline
+from handlers.core.router import Router
+from handlers.resident import ask, menu, my_requests, navigation, onboarding
+from handlers.staff import buttons as staff_buttons
+from handlers.staff import commands as staff_commands
+from handlers.staff import texts as staff_texts
 
 
 def build_router() -> Router:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update, User
 
-from handlers.processor import PerUserUpdateProcessor
+from handlers.core.processor import PerUserUpdateProcessor
 
 
 def update(update_id: int, user_id: int) -> Update:

@@ -11,8 +11,8 @@ from html import escape
 
 from telegram import InlineKeyboardMarkup
 
-from handlers import labels
-from handlers.keyboards import Button, data, keyboard
+from handlers.shared import labels
+from handlers.shared.keyboards import Button, data, keyboard
 from locales import Translator
 from storage.models import RequestMessage, ServiceRequest, StaffRole
 

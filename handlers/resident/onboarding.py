@@ -12,10 +12,10 @@ from telegram import Update
 from flows.flow import StaleEvent, Step
 from flows.fsm import State
 from flows.onboarding import COMMUNITIES_PER_PAGE, OnboardingFlow, OnboardingForm, page_count
-from handlers.context import HromadaContext
-from handlers.keyboards import Button, data, keyboard, pager
-from handlers.menu import show_main_menu
-from handlers.router import Router
+from handlers.core.context import HromadaContext
+from handlers.core.router import Router
+from handlers.resident.menu import show_main_menu
+from handlers.shared.keyboards import Button, data, keyboard, pager
 from storage.models import Community
 from storage.repositories import communities
 

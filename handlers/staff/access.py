@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup
 
-from handlers import cards
-from handlers.context import HromadaContext
+from handlers.core.context import HromadaContext
+from handlers.shared import cards
 from locales import Translator
 from storage.models import Community, ServiceRequest, StaffRole
 from storage.repositories import requests, staff

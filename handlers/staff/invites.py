@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from handlers.context import HromadaContext
-from handlers.staff_access import community_name
+from handlers.core.context import HromadaContext
+from handlers.staff.access import community_name
 from locales import n_
 from storage.models import Community
 from storage.repositories import staff

@@ -24,8 +24,8 @@ from typing import TypeVar
 from telegram import Update
 
 from flows.fsm import State
-from handlers.content import Content, classify
-from handlers.context import HromadaContext
+from handlers.core.content import Content, classify
+from handlers.core.context import HromadaContext
 
 ANY_STATE = "*"
 

@@ -6,12 +6,12 @@ from html import escape
 
 from telegram import Update
 
-from handlers import labels
-from handlers.cards import organisation
-from handlers.context import HromadaContext
-from handlers.keyboards import Button, data, keyboard, pager
-from handlers.router import Router
-from handlers.staff_access import community_name
+from handlers.core.context import HromadaContext
+from handlers.core.router import Router
+from handlers.shared import labels
+from handlers.shared.cards import organisation
+from handlers.shared.keyboards import Button, data, keyboard, pager
+from handlers.staff.access import community_name
 from storage.models import Community, ServiceRequest, StaffRole
 from storage.repositories import requests, staff
 

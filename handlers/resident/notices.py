@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from html import escape
 
-from handlers import labels
-from handlers.context import HromadaContext
-from handlers.keyboards import data, keyboard
-from handlers.notify import notify, translator_for
+from handlers.core.context import HromadaContext
+from handlers.shared import labels
+from handlers.shared.keyboards import data, keyboard
+from handlers.shared.notify import notify, translator_for
 from storage.models import ServiceRequest, User
 from storage.repositories import requests
 

@@ -6,16 +6,16 @@ from telegram import Update
 
 from flows.flow import StaleEvent, Step
 from flows.staff import STAFF_TEXT_LIMIT, StaffForm, StaffTextFlow
-from handlers.cards import org_name
-from handlers.context import HromadaContext
-from handlers.notify import translator_for
-from handlers.resident_notices import (
+from handlers.core.context import HromadaContext
+from handlers.core.router import Router
+from handlers.resident.notices import (
     tell_resident_answered,
     tell_resident_asked,
     tell_resident_rejected,
 )
-from handlers.router import Router
-from handlers.staff_access import authorize, community_name, render_card
+from handlers.shared.cards import org_name
+from handlers.shared.notify import translator_for
+from handlers.staff.access import authorize, community_name, render_card
 from storage.models import User
 from storage.repositories import requests
 

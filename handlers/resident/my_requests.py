@@ -10,14 +10,14 @@ from telegram import Update
 from flows.flow import StaleEvent
 from flows.reply import REPLY_TEXT_LIMIT, ReplyFlow, ReplyForm
 from flows.safety import mentions_danger
-from handlers import cards, labels
-from handlers.context import HromadaContext
-from handlers.keyboards import Button, data, keyboard, pager
-from handlers.menu import show_main_menu
-from handlers.resident_notices import emergency_text
-from handlers.router import Router
-from handlers.staff_access import community_name, parse
-from handlers.staff_notices import tell_staff_resident_wrote
+from handlers.core.context import HromadaContext
+from handlers.core.router import Router
+from handlers.resident.menu import show_main_menu
+from handlers.resident.notices import emergency_text
+from handlers.shared import cards, labels
+from handlers.shared.keyboards import Button, data, keyboard, pager
+from handlers.staff.access import community_name, parse
+from handlers.staff.notices import tell_staff_resident_wrote
 from storage.models import Community, ServiceRequest, StaffRole
 from storage.repositories import requests
 

@@ -14,13 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from flows.fsm import FSMContext
-from handlers.replies import Replies
+from handlers.core.replies import Replies
 from locales import Translator
 from storage.models import User
 from storage.repositories.communities import CommunityDirectory
 
 if TYPE_CHECKING:
-    from handlers.router import Router
+    from handlers.core.router import Router
 
 
 def _nothing() -> None:

@@ -9,15 +9,15 @@ from telegram import Update
 from flows import categories
 from flows.ask import PHOTO_LIMIT, TEXT_LIMIT, AskFlow, AskForm
 from flows.flow import StaleEvent, Step
-from handlers import labels
-from handlers.cards import headline
-from handlers.context import HromadaContext
-from handlers.keyboards import Button, data, keyboard
-from handlers.menu import show_main_menu
-from handlers.resident_notices import emergency_text
-from handlers.router import Router
-from handlers.staff_access import community_name
-from handlers.staff_notices import tell_staff_new
+from handlers.core.context import HromadaContext
+from handlers.core.router import Router
+from handlers.resident.menu import show_main_menu
+from handlers.resident.notices import emergency_text
+from handlers.shared import labels
+from handlers.shared.cards import headline
+from handlers.shared.keyboards import Button, data, keyboard
+from handlers.staff.access import community_name
+from handlers.staff.notices import tell_staff_new
 from storage.models import Community
 from storage.repositories import requests
 
@@ -247,7 +247,7 @@ async def _submit(update: Update, ctx: HromadaContext, submit: dict[str, object]
     community = await ctx.db.get(Community, ctx.user.community_id or 0)
     if community is None:
         ctx.replies.send(_("Please choose your community first."))
-        from handlers import onboarding
+        from handlers.resident import onboarding
 
         await onboarding.begin(ctx)
         return

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from handlers.context import HromadaContext
-from handlers.notify import moderators_of, notify, staff_recipients, translator_for
-from handlers.staff_access import render_card
+from handlers.core.context import HromadaContext
+from handlers.shared.notify import moderators_of, notify, staff_recipients, translator_for
+from handlers.staff.access import render_card
 from locales import n_
 from storage.models import ServiceRequest, StaffRole, User
 from storage.repositories import requests, staff

@@ -10,7 +10,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 
-from handlers.context import HromadaContext
+from handlers.core.context import HromadaContext
 from locales import Translator
 from storage.models import StaffRole, User
 from storage.repositories import outbox, staff

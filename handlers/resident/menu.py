@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from handlers.context import HromadaContext
-from handlers.keyboards import data, keyboard
-from handlers.router import Router
+from handlers.core.context import HromadaContext
+from handlers.core.router import Router
+from handlers.shared.keyboards import data, keyboard
 from locales import n_
 
 router = Router()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ChatMemberStatus
 
-from handlers import fallbacks
-from handlers.content import Content, classify, command_name
-from handlers.context import HromadaContext
-from handlers.router import Router
+from handlers.core import fallbacks
+from handlers.core.content import Content, classify, command_name
+from handlers.core.context import HromadaContext
+from handlers.core.router import Router
 
 # What works in a group chat; everything else is for private chats.
 GROUP_COMMANDS = frozenset({"link_staff_chat"})

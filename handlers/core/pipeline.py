@@ -14,10 +14,10 @@ from telegram import Update
 from telegram.constants import ChatType
 
 from flows.fsm import FSMContext, StorageKey
-from handlers.context import HromadaContext, Turn
-from handlers.dispatch import dispatch
-from handlers.replies import Replies, Unreachable
-from handlers.router import Router
+from handlers.core.context import HromadaContext, Turn
+from handlers.core.dispatch import dispatch
+from handlers.core.replies import Replies, Unreachable
+from handlers.core.router import Router
 from locales import pick_language
 from storage.fsm_storage import SqlFsmStorage
 from storage.repositories import outbox

@@ -8,11 +8,12 @@ from __future__ import annotations
 from telegram import Update
 
 from flows.onboarding import OnboardingForm
-from handlers import ask, invites, my_requests, onboarding
-from handlers.content import command_args
-from handlers.context import HromadaContext
-from handlers.menu import NOT_READY, idle, show_main_menu
-from handlers.router import Router
+from handlers.core.content import command_args
+from handlers.core.context import HromadaContext
+from handlers.core.router import Router
+from handlers.resident import ask, my_requests, onboarding
+from handlers.resident.menu import NOT_READY, idle, show_main_menu
+from handlers.staff import invites
 from locales import n_
 
 router = Router()

@@ -8,14 +8,14 @@ from telegram import Update
 
 from flows import categories
 from flows.staff import StaffForm, StaffTextFlow
-from handlers import labels
-from handlers.cards import organisation
-from handlers.context import HromadaContext
-from handlers.keyboards import Button, data, keyboard
-from handlers.resident_notices import tell_resident_closed
-from handlers.router import Router
-from handlers.staff_access import Access, authorize, parse, render_card
-from handlers.staff_notices import tell_providers_routed
+from handlers.core.context import HromadaContext
+from handlers.core.router import Router
+from handlers.resident.notices import tell_resident_closed
+from handlers.shared import labels
+from handlers.shared.cards import organisation
+from handlers.shared.keyboards import Button, data, keyboard
+from handlers.staff.access import Access, authorize, parse, render_card
+from handlers.staff.notices import tell_providers_routed
 from storage.models import StaffRole
 from storage.repositories import requests, staff
 

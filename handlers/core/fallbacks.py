@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from handlers.context import HromadaContext
-from handlers.router import Router
+from handlers.core.context import HromadaContext
+from handlers.core.router import Router
 
 
 async def stale_button(router: Router, ctx: HromadaContext, state: str | None) -> None:

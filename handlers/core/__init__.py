@@ -1,0 +1,1 @@
+"""The machinery every update passes through: pipeline, processor, router, context, replies."""

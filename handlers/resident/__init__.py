@@ -1,0 +1,1 @@
+"""Screens for residents: onboarding, the menu, asking, their own requests, what they are told."""

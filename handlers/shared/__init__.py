@@ -1,0 +1,1 @@
+"""Rendering shared by residents and staff screens: keyboards, labels, cards, outbox rows."""

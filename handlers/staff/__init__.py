@@ -1,0 +1,1 @@
+"""Screens for staff (moderators and providers): commands, card buttons, texts, invitations."""
