@@ -21,6 +21,8 @@ transaction right after the send:
 - `Unreachable` -> the person/staff chat is marked unreachable, all its pending rows dead.
 - `Permanent` -> dead at once.
 
+What each result means for its row, its log line and its record: `scheduler/outcomes.py`.
+
 `wake()` (sync, call it after a commit) starts a round at once instead of at the next poll.
 `drain()` (for tests and shutdown scripts) returns once nothing is due, in flight or waiting
 for a retry. Logs name row ids, chat kinds and error classes, never the payload.
@@ -32,34 +34,19 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scheduler.buckets import ChatBuckets, Clock, RateLimits, TokenBucket, is_group_chat
+from scheduler import outcomes
+from scheduler.buckets import ChatBuckets, Clock, RateLimits, TokenBucket
 from scheduler.leader import AlwaysLeader, Leader
-from scheduler.sending import (
-    Permanent,
-    RetryAfter,
-    Sender,
-    SendResult,
-    Sent,
-    Transient,
-    Unreachable,
-)
+from scheduler.sending import Permanent, RetryAfter, Sender, SendResult, Sent, Transient
 from storage.models import OutboxMessage
 from storage.repositories import outbox
 
 log = logging.getLogger(__name__)
 
-# Recording an outcome is retried (the message already went out); waits grow up to this.
-RECORD_RETRY_CAP = 30.0
 ROUND_ERROR_CAP = 30.0
-
-
-def chat_kind(chat_id: int) -> str:
-    return "group" if is_group_chat(chat_id) else "private"
 
 
 class OutboxDispatcher:
@@ -361,103 +348,29 @@ class OutboxDispatcher:
 
     def backoff(self, attempts: int) -> float:
         """Seconds before the next try after `attempts` failed ones (1, 2, 4 ... capped)."""
-        return float(min(self.backoff_base * 2 ** max(attempts - 1, 0), self.backoff_cap))
+        return outcomes.backoff(attempts, self.backoff_base, self.backoff_cap)
 
     async def _record(self, row: OutboxMessage, result: SendResult) -> None:
-        kind = chat_kind(row.chat_id)
         if isinstance(result, RetryAfter):
             pause = max(result.seconds, 0.0)
             self._paused_until = max(self._paused_until, self._clock() + pause)
-            log.warning("outbox row %s (%s): flood control, pausing %.1fs", row.id, kind, pause)
+            log.warning(
+                "outbox row %s (%s): flood control, pausing %.1fs",
+                row.id,
+                outcomes.chat_kind(row.chat_id),
+                pause,
+            )
             return  # not an attempt: the row stays due and goes first after the pause
-        attempts = row.attempts + 1
-        give_up = isinstance(result, Transient) and attempts >= self.max_attempts
-        delay = self.backoff(attempts)
-        if isinstance(result, Transient) and not give_up:
-            retry_at = self._clock() + delay
+        outcome = outcomes.judge(
+            row,
+            result,
+            max_attempts=self.max_attempts,
+            base=self.backoff_base,
+            cap=self.backoff_cap,
+        )
+        if outcome.retry_in is not None:
+            retry_at = self._clock() + outcome.retry_in
             if self._next_retry_at is None or retry_at < self._next_retry_at:
                 self._next_retry_at = retry_at
-        self._log_outcome(row, kind, result, attempts, give_up, delay)
-
-        async def write(session: AsyncSession) -> None:
-            if isinstance(result, Sent):
-                await outbox.mark_sent(session, row.id)
-            elif isinstance(result, Transient) and not give_up:
-                await outbox.mark_retry(
-                    session, row.id, error=result.error, delay=timedelta(seconds=delay)
-                )
-            elif isinstance(result, Unreachable):
-                error = f"{outbox.CHAT_UNREACHABLE}: {result.error}"
-                await outbox.mark_dead(session, row.id, error=error)
-                await outbox.mark_chat_unreachable(session, row.chat_id)
-            elif isinstance(result, (Transient, Permanent)):
-                await outbox.mark_dead(session, row.id, error=result.error)
-
-        await self._in_transaction(row, write)
-
-    @staticmethod
-    def _log_outcome(
-        row: OutboxMessage,
-        kind: str,
-        result: SendResult,
-        attempts: int,
-        give_up: bool,
-        delay: float,
-    ) -> None:
-        if isinstance(result, Sent):
-            log.debug("outbox row %s (%s) sent", row.id, kind)
-        elif isinstance(result, Transient):
-            error = outbox.short_error(result.error)
-            if give_up:
-                log.warning(
-                    "outbox row %s (%s): %s; dead after %d attempts", row.id, kind, error, attempts
-                )
-            else:
-                log.info(
-                    "outbox row %s (%s): %s; retry %d in %.1fs",
-                    row.id,
-                    kind,
-                    error,
-                    attempts,
-                    delay,
-                )
-        elif isinstance(result, Unreachable):
-            log.info(
-                "outbox row %s: %s chat unreachable (%s)",
-                row.id,
-                kind,
-                outbox.short_error(result.error),
-            )
-        elif isinstance(result, Permanent):
-            log.warning(
-                "outbox row %s (%s): refused (%s); dead",
-                row.id,
-                kind,
-                outbox.short_error(result.error),
-            )
-
-    async def _in_transaction(
-        self, row: OutboxMessage, apply: Callable[[AsyncSession], Awaitable[None]]
-    ) -> None:
-        """Record an outcome; the send already happened, so keep trying until it is written
-        (a row whose `sent` is never recorded would be sent again)."""
-        wait = 0.2
-        while True:
-            try:
-                async with self._sessions() as session, session.begin():
-                    await apply(session)
-                return
-            except Exception as exc:
-                if self._stopping.is_set():
-                    log.error(
-                        "outbox row %s: outcome not recorded (%s)", row.id, type(exc).__name__
-                    )
-                    return
-                log.warning(
-                    "outbox row %s: recording failed (%s); again in %.1fs",
-                    row.id,
-                    type(exc).__name__,
-                    wait,
-                )
-                await self._wait(self._stopping, wait)
-                wait = min(wait * 2, RECORD_RETRY_CAP)
+        outcomes.log_outcome(outcome)
+        await outcomes.record(self._sessions, outcome, self._stopping)

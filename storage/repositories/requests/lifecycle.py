@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -27,16 +27,10 @@ from storage.types import utcnow
 OPEN = ("new", "in_review", "routed", "awaiting_resident")
 FINISHED = ("answered", "closed", "rejected")
 REOPEN_WINDOW = timedelta(days=7)
-VISIBLE_TO_RESIDENT = ("question", "answer", "ask_more", "reply", "rejection")
 
 
 def reference(code: str, number: int) -> str:
     return f"{code}-{number:04d}"
-
-
-async def reference_of(session: AsyncSession, request: ServiceRequest) -> str:
-    community = await session.get(Community, request.community_id)
-    return reference(community.code if community else "REQ", request.number)
 
 
 async def _event(
@@ -150,12 +144,6 @@ async def create_request(
     await _event(session, request, "created", actor_kind="resident", to_status="new")
     await session.flush()
     return request
-
-
-async def get_request(session: AsyncSession, request_id: int | None) -> ServiceRequest | None:
-    if request_id is None:
-        return None
-    return await session.get(ServiceRequest, request_id)
 
 
 @dataclass(frozen=True)
@@ -388,142 +376,3 @@ async def rate(session: AsyncSession, request: ServiceRequest, helped: bool) -> 
     request.helped = helped
     await _event(session, request, "rated", actor_kind="resident", detail="yes" if helped else "no")
     return True
-
-
-async def for_resident(
-    session: AsyncSession, author_id: int, *, page: int, per_page: int
-) -> tuple[list[ServiceRequest], int]:
-    base = select(ServiceRequest).where(ServiceRequest.author_id == author_id)
-    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = await session.execute(
-        base.order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
-        .offset(page * per_page)
-        .limit(per_page)
-    )
-    return list(rows.scalars()), int(total)
-
-
-async def awaiting_reply_from(session: AsyncSession, author_id: int) -> ServiceRequest | None:
-    """The resident's most recent request on which staff wait for more information."""
-    result = await session.execute(
-        select(ServiceRequest)
-        .where(ServiceRequest.author_id == author_id, ServiceRequest.status == "awaiting_resident")
-        .order_by(ServiceRequest.updated_at.desc())
-        .limit(1)
-    )
-    return result.scalar_one_or_none()
-
-
-async def queue(
-    session: AsyncSession, community_id: int, *, page: int, per_page: int
-) -> tuple[list[ServiceRequest], int]:
-    """Open requests of a community: urgent first, then the oldest."""
-    base = select(ServiceRequest).where(
-        ServiceRequest.community_id == community_id, ServiceRequest.status.in_(OPEN)
-    )
-    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = await session.execute(
-        base.order_by(ServiceRequest.urgent.desc(), ServiceRequest.created_at, ServiceRequest.id)
-        .offset(page * per_page)
-        .limit(per_page)
-    )
-    return list(rows.scalars()), int(total)
-
-
-async def inbox(
-    session: AsyncSession, role: StaffRole, *, page: int, per_page: int
-) -> tuple[list[ServiceRequest], int]:
-    """Requests routed to the provider's organisation (same category and community)."""
-    org_roles = select(StaffRole.id).where(
-        StaffRole.community_id == role.community_id,
-        StaffRole.category == role.category,
-        StaffRole.org_name_uk == role.org_name_uk,
-    )
-    base = select(ServiceRequest).where(
-        ServiceRequest.community_id == role.community_id,
-        ServiceRequest.routed_category == role.category,
-        ServiceRequest.routed_role_id.in_(org_roles),
-        ServiceRequest.status.in_(("routed", "awaiting_resident")),
-    )
-    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = await session.execute(
-        base.order_by(ServiceRequest.urgent.desc(), ServiceRequest.created_at)
-        .offset(page * per_page)
-        .limit(per_page)
-    )
-    return list(rows.scalars()), int(total)
-
-
-async def thread(
-    session: AsyncSession, request_id: int, *, include_notes: bool
-) -> list[RequestMessage]:
-    query = select(RequestMessage).where(RequestMessage.request_id == request_id)
-    if not include_notes:
-        query = query.where(RequestMessage.kind.in_(VISIBLE_TO_RESIDENT))
-    rows = await session.execute(query.order_by(RequestMessage.created_at, RequestMessage.id))
-    return list(rows.scalars())
-
-
-async def events(session: AsyncSession, request_id: int) -> list[RequestEvent]:
-    rows = await session.execute(
-        select(RequestEvent).where(RequestEvent.request_id == request_id).order_by(RequestEvent.id)
-    )
-    return list(rows.scalars())
-
-
-@dataclass(frozen=True)
-class Stats:
-    days: int
-    total: int
-    by_category: dict[str, int]
-    by_status: dict[str, int]
-    median_first_answer: timedelta | None
-    rated: int
-    helped: int
-
-
-async def stats(session: AsyncSession, community_id: int, days: int) -> Stats:
-    since = utcnow() - timedelta(days=days)
-    rows = (
-        (
-            await session.execute(
-                select(ServiceRequest).where(
-                    ServiceRequest.community_id == community_id, ServiceRequest.created_at >= since
-                )
-            )
-        )
-        .scalars()
-        .all()
-    )
-    by_category: dict[str, int] = {}
-    by_status: dict[str, int] = {}
-    waits = []
-    for row in rows:
-        by_category[row.category] = by_category.get(row.category, 0) + 1
-        by_status[row.status] = by_status.get(row.status, 0) + 1
-        if row.first_answer_at is not None:
-            waits.append(row.first_answer_at - row.created_at)
-    waits.sort()
-    median = None
-    if waits:
-        mid = len(waits) // 2
-        median = waits[mid] if len(waits) % 2 else (waits[mid - 1] + waits[mid]) / 2
-    rated = [r for r in rows if r.helped is not None]
-    return Stats(
-        days=days,
-        total=len(rows),
-        by_category=by_category,
-        by_status=by_status,
-        median_first_answer=median,
-        rated=len(rated),
-        helped=sum(1 for r in rated if r.helped),
-    )
-
-
-async def last_event_id(session: AsyncSession, request_id: int) -> int:
-    """The newest audit event's id: a stable part of notification dedup keys."""
-    await session.flush()
-    result = await session.execute(
-        select(func.max(RequestEvent.id)).where(RequestEvent.request_id == request_id)
-    )
-    return int(result.scalar_one() or 0)
