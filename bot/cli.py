@@ -9,8 +9,8 @@ import sys
 from bot import staff_cli
 from bot.logging_setup import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
-from storage.engine import create_engine, session_factory
-from storage.migrate import upgrade_to_head
+from bot.startup import StartupError, check_telegram, open_database
+from storage.engine import session_factory
 from storage.repositories import outbox
 from storage.repositories.communities import read_seed, seed_communities
 
@@ -49,40 +49,38 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
 def _run(settings: Settings) -> None:
     from bot.app import ALLOWED_UPDATES, build_application
 
-    app = build_application(settings)
+    app = build_application(settings)  # a missing or placeholder token stops here
+    asyncio.run(check_telegram(settings))  # a rejected token or an unreachable API here
     app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
 
 
 async def _migrate(settings: Settings) -> None:
-    engine = create_engine(settings.database_url)
-    try:
-        await upgrade_to_head(engine)
-    finally:
-        await engine.dispose()
+    async with open_database(settings):
+        pass
 
 
 async def _seed(settings: Settings) -> tuple[int, int]:
-    engine = create_engine(settings.database_url)
-    try:
-        await upgrade_to_head(engine)
-        async with session_factory(engine)() as session, session.begin():
-            result = await seed_communities(session, read_seed())
-        return result.created, result.updated
-    finally:
-        await engine.dispose()
+    async with (
+        open_database(settings) as engine,
+        session_factory(engine)() as session,
+        session.begin(),
+    ):
+        result = await seed_communities(session, read_seed())
+    return result.created, result.updated
 
 
 async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
     """`outbox dead`: one line per dead row (no message text, no chat id); `outbox retry ID`."""
-    engine = create_engine(settings.database_url)
-    try:
-        await upgrade_to_head(engine)
+    async with open_database(settings) as engine:
         async with session_factory(engine)() as session, session.begin():
             if args.outbox_command == "retry":
                 if await outbox.retry_dead(session, args.id):
@@ -100,5 +98,3 @@ async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
             )
         print(f"{counts.dead} dead, {counts.pending} pending")
         return 0
-    finally:
-        await engine.dispose()

@@ -19,6 +19,14 @@ class RedactTokens(logging.Filter):
         return True
 
 
+class RedactingFormatter(logging.Formatter):
+    """Redacts tokens from the whole formatted record, tracebacks included (an exception's
+    text can carry the token, e.g. python-telegram-bot's "The token ... was rejected")."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _TOKEN.sub("<token>", super().format(record))
+
+
 # Libraries whose detailed logs carry personal data or the token, and the most they may say:
 # httpx logs every request URL (it contains the token) at INFO; python-telegram-bot logs
 # every API call with its parameters (message text, names) at DEBUG.
@@ -43,7 +51,7 @@ def quiet_libraries() -> None:
 def configure_logging(level: str) -> None:
     handler = logging.StreamHandler()
     handler.addFilter(RedactTokens())
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import re
-import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -37,7 +36,6 @@ from telegram.error import (
 )
 from telegram.error import RetryAfter as TelegramRetryAfter
 from telegram.request import HTTPXRequest
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.settings import Settings, require_token
 from scheduler.buckets import RateLimits
@@ -83,10 +81,9 @@ METHODS: dict[str, Call] = {"sendMessage": _send_message, "sendPhoto": _send_pho
 
 
 def retry_seconds(exc: TelegramRetryAfter) -> float:
-    """PTB's `retry_after` is an int (deprecated) or a timedelta, depending on PTB_TIMEDELTA."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value: Any = exc.retry_after
+    """How long Telegram asks us to wait. `bot/__init__.py` opts in to PTB_TIMEDELTA, so this
+    is a timedelta; a plain number is still understood."""
+    value: Any = exc.retry_after
     if isinstance(value, timedelta):
         return value.total_seconds()
     return float(value)

@@ -11,6 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/hromada.sqlite3"
 
+# The words .env.example's placeholder token is made of; a real token never has them.
+PLACEHOLDER_TOKEN_MARK = "replace-with-your-token"
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
@@ -107,5 +110,10 @@ def require_token(settings: Settings) -> str:
         raise SettingsError(
             "TELEGRAM_BOT_TOKEN is not set. Ask @BotFather in Telegram for a bot token "
             "and put it in .env (see .env.example) or in the environment."
+        )
+    if PLACEHOLDER_TOKEN_MARK in token:
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN is still the placeholder from .env.example. Ask @BotFather in "
+            "Telegram for a bot token and put it in .env in place of the placeholder."
         )
     return token.strip()

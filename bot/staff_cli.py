@@ -9,9 +9,9 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.settings import Settings, SettingsError, require_token
+from bot.startup import open_database
 from flows.categories import CATEGORY_CODES
-from storage.engine import create_engine, session_factory
-from storage.migrate import upgrade_to_head
+from storage.engine import session_factory
 from storage.repositories import staff
 
 
@@ -42,28 +42,27 @@ async def _bot_username(settings: Settings) -> str | None:
 
 
 async def invite(settings: Settings, args: argparse.Namespace) -> str:
-    engine = create_engine(settings.database_url)
-    try:
-        await upgrade_to_head(engine)
-        async with session_factory(engine)() as session, session.begin():
-            community = await staff.community_by_slug(session, args.community)
-            if community is None:
-                raise SettingsError(f"no community {args.community!r}; run `python -m bot seed`")
-            try:
-                code = await staff.create_invite(
-                    session,
-                    role=args.role,
-                    community=community,
-                    category=args.category,
-                    org_name_uk=args.org_uk,
-                    org_name_ru=args.org_ru,
-                    label=args.label,
-                    valid_for=timedelta(days=args.days),
-                )
-            except ValueError as exc:
-                raise SettingsError(str(exc)) from None
-    finally:
-        await engine.dispose()
+    async with (
+        open_database(settings) as engine,
+        session_factory(engine)() as session,
+        session.begin(),
+    ):
+        community = await staff.community_by_slug(session, args.community)
+        if community is None:
+            raise SettingsError(f"no community {args.community!r}; run `python -m bot seed`")
+        try:
+            code = await staff.create_invite(
+                session,
+                role=args.role,
+                community=community,
+                category=args.category,
+                org_name_uk=args.org_uk,
+                org_name_ru=args.org_ru,
+                label=args.label,
+                valid_for=timedelta(days=args.days),
+            )
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
     username = await _bot_username(settings)
     if username:
         return f"https://t.me/{username}?start={code}"
@@ -71,26 +70,23 @@ async def invite(settings: Settings, args: argparse.Namespace) -> str:
 
 
 async def staff_command(settings: Settings, args: argparse.Namespace) -> list[str]:
-    engine = create_engine(settings.database_url)
-    try:
-        await upgrade_to_head(engine)
-        async with session_factory(engine)() as session, session.begin():
-            if args.staff_command == "revoke":
-                done = await staff.revoke(session, args.role_id)
-                return [
-                    f"role {args.role_id} revoked" if done else f"no active role {args.role_id}"
-                ]
-            community_id = None
-            if args.community:
-                community = await staff.community_by_slug(session, args.community)
-                if community is None:
-                    raise SettingsError(f"no community {args.community!r}")
-                community_id = community.id
-            rows = await staff.list_staff(session, community_id)
-            return [
-                f"{r.id}\t{r.role}\tcommunity={r.community_id}\t{r.category or '-'}\t"
-                f"{r.org_name_uk or '-'}\t{r.label or '-'}"
-                for r in rows
-            ] or ["no staff yet"]
-    finally:
-        await engine.dispose()
+    async with (
+        open_database(settings) as engine,
+        session_factory(engine)() as session,
+        session.begin(),
+    ):
+        if args.staff_command == "revoke":
+            done = await staff.revoke(session, args.role_id)
+            return [f"role {args.role_id} revoked" if done else f"no active role {args.role_id}"]
+        community_id = None
+        if args.community:
+            community = await staff.community_by_slug(session, args.community)
+            if community is None:
+                raise SettingsError(f"no community {args.community!r}")
+            community_id = community.id
+        rows = await staff.list_staff(session, community_id)
+        return [
+            f"{r.id}\t{r.role}\tcommunity={r.community_id}\t{r.category or '-'}\t"
+            f"{r.org_name_uk or '-'}\t{r.label or '-'}"
+            for r in rows
+        ] or ["no staff yet"]

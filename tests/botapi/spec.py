@@ -1,7 +1,7 @@
 """The official Bot API description (``api.json``) and checks of calls against it.
 
-The spec is found at ``<repo>/../shared/telegram-bot-api/api.json`` or at ``$TELEGRAM_API_SPEC``
-and loaded once.  Public helpers:
+The spec is the project's copy in ``tests/botapi/data/api.json`` (see the README beside it for its
+source and licence), or ``$TELEGRAM_API_SPEC`` when set; it is loaded once.  Public helpers:
 
 * :func:`canonical_method` - Telegram method names are case-insensitive; maps to the spec name.
 * :func:`decode_form_value` - undoes the form encoding clients use: values are JSON, except
@@ -52,11 +52,11 @@ class Upload:
 
 
 def spec_path() -> Path:
-    """Where ``api.json`` lives: ``$TELEGRAM_API_SPEC`` or the repo's sibling ``shared/``."""
+    """Where ``api.json`` lives: ``$TELEGRAM_API_SPEC``, else the copy inside the project."""
     override = os.environ.get(SPEC_ENV)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2].parent / "shared/telegram-bot-api/api.json"
+    return Path(__file__).resolve().parent / "data" / "api.json"
 
 
 @dataclass(frozen=True)
