@@ -15,14 +15,14 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 import handlers
 from bot.outbox_sender import Outbox
 from bot.settings import Settings, require_token
+from bot.startup import connect_database
 from handlers.core.context import BotData, HromadaContext, Services
 from handlers.core.processor import PerUserUpdateProcessor
 from handlers.resident.navigation import COMMANDS
 from locales import load_translators
 from scheduler.dispatcher import OutboxDispatcher
 from scheduler.runner import SchedulerConfig, build_scheduler
-from storage.engine import create_engine, session_factory
-from storage.migrate import upgrade_to_head
+from storage.engine import session_factory
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +81,7 @@ class Lifecycle:
 
     async def post_init(self, app: HromadaApp) -> None:
         settings = self.settings
-        self.engine = create_engine(settings.database_url)
-        await upgrade_to_head(self.engine)
+        self.engine = await connect_database(settings)
         sessions = session_factory(self.engine)
         translators = load_translators()
         app.bot_data.services = Services(
