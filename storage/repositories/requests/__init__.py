@@ -1,7 +1,10 @@
 """Residents' requests, one module per concern, all names importable from here:
 
-- `lifecycle`: the atomic moves (create, claim, route, answer, ask more, reject, close,
-  reopen, rate), each one conditional UPDATE plus an audit event;
+- `lifecycle`: states, numbering, creation, closing and `move`, the one conditional UPDATE
+  (state and actor's right in its WHERE) plus audit event that every move goes through;
+- `staff_moves`: claim, route, answer, ask for more, note, reject;
+- `resident_moves`: reply when asked, write more, reopen, rate, the urgency flag;
+- `scope`: whose requests a staff role may act on, as a SQL condition;
 - `reads`: one request, a resident's list, the queue, a provider's inbox, a thread;
 - `aggregates`: the /stats figures.
 """
@@ -11,22 +14,10 @@ from storage.repositories.requests.lifecycle import (
     FINISHED,
     OPEN,
     REOPEN_WINDOW,
-    ClaimResult,
-    add_note,
-    add_resident_message,
-    answer,
-    ask_more,
-    can_reopen,
-    claim,
+    Move,
     close,
     create_request,
-    mark_urgent,
-    rate,
     reference,
-    reject,
-    reopen,
-    resident_reply,
-    route,
 )
 from storage.repositories.requests.reads import (
     VISIBLE_TO_RESIDENT,
@@ -40,6 +31,24 @@ from storage.repositories.requests.reads import (
     reference_of,
     thread,
 )
+from storage.repositories.requests.resident_moves import (
+    add_resident_message,
+    can_reopen,
+    mark_urgent,
+    rate,
+    reopen,
+    resident_reply,
+)
+from storage.repositories.requests.scope import may_act
+from storage.repositories.requests.staff_moves import (
+    ClaimResult,
+    add_note,
+    answer,
+    ask_more,
+    claim,
+    reject,
+    route,
+)
 
 __all__ = [
     "FINISHED",
@@ -47,6 +56,7 @@ __all__ = [
     "REOPEN_WINDOW",
     "VISIBLE_TO_RESIDENT",
     "ClaimResult",
+    "Move",
     "Stats",
     "add_note",
     "add_resident_message",
@@ -63,6 +73,7 @@ __all__ = [
     "inbox",
     "last_event_id",
     "mark_urgent",
+    "may_act",
     "queue",
     "rate",
     "reference",
