@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,5 +31,24 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def utcnow() -> datetime:
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+_clock: Clock = system_clock
+
+
+def utcnow() -> datetime:
+    """Now, as an aware UTC instant, from the process's clock: everything that stores or
+    compares instants reads it here, so tests can move time (`set_clock`)."""
+    return _clock()
+
+
+def set_clock(clock: Clock | None) -> None:
+    """Read time from `clock` from now on (None: the system clock again). For tests, e.g.
+    to step past the 7-day reopen window without waiting."""
+    global _clock
+    _clock = clock or system_clock
