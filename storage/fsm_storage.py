@@ -1,8 +1,9 @@
 """The SQL storage for conversation state (table `conversation_state`).
 
-It satisfies `flows.fsm.BaseStorage` structurally and works inside the update's own
-session, so a state change commits or rolls back together with everything else the update
-did. The key is anything with aiogram's StorageKey fields.
+It satisfies `flows.fsm.BaseStorage` structurally (`isinstance` included: that protocol is
+runtime-checkable) and works inside the update's own session, so a state change commits
+or rolls back together with everything else the update did. The key is anything with
+aiogram's StorageKey fields; every field is part of the primary key.
 """
 
 from __future__ import annotations
@@ -17,6 +18,14 @@ from storage.models import ConversationState
 from storage.types import utcnow
 
 
+class NotAMappingError(TypeError):
+    """`set_data` got something that is not a mapping.
+
+    `flows.fsm.DataNotDictLikeError` is aiogram's name for this; storage cannot import
+    `flows`, so `FSMContext.set_data` raises that one before reaching here.
+    """
+
+
 class KeyLike(Protocol):
     @property
     def bot_id(self) -> int: ...
@@ -27,6 +36,8 @@ class KeyLike(Protocol):
     @property
     def thread_id(self) -> int | None: ...
     @property
+    def business_connection_id(self) -> str | None: ...
+    @property
     def destiny(self) -> str: ...
 
 
@@ -35,8 +46,19 @@ class StateLike(Protocol):
     def state(self) -> str | None: ...
 
 
-def _pk(key: KeyLike) -> tuple[int, int, int, int, str]:
-    return (key.bot_id, key.chat_id, key.user_id, key.thread_id or 0, key.destiny)
+PrimaryKey = tuple[int, int, int, int, str, str]
+
+
+def _pk(key: KeyLike) -> PrimaryKey:
+    """The row's key; None is stored as 0 / "" (primary key columns cannot be NULL)."""
+    return (
+        key.bot_id,
+        key.chat_id,
+        key.user_id,
+        key.thread_id or 0,
+        key.business_connection_id or "",
+        key.destiny,
+    )
 
 
 class SqlFsmStorage:
@@ -46,25 +68,25 @@ class SqlFsmStorage:
         self.session = session
         # Rows already looked up in this session (None: known to be absent), so that the
         # several reads and writes of one update cost one SELECT.
-        self._rows: dict[tuple[int, int, int, int, str], ConversationState | None] = {}
+        self._rows: dict[PrimaryKey, ConversationState | None] = {}
 
     async def _row(self, key: KeyLike, *, create: bool) -> ConversationState | None:
         pk = _pk(key)
+        bot_id, chat_id, user_id, thread_id, business_connection_id, destiny = pk
+        columns = {
+            "bot_id": bot_id,
+            "chat_id": chat_id,
+            "user_id": user_id,
+            "thread_id": thread_id,
+            "business_connection_id": business_connection_id,
+            "destiny": destiny,
+        }
         if pk in self._rows:
             row = self._rows[pk]
         else:
-            row = self._rows[pk] = await self.session.get(ConversationState, pk)
+            row = self._rows[pk] = await self.session.get(ConversationState, columns)
         if row is None and create:
-            bot_id, chat_id, user_id, thread_id, destiny = _pk(key)
-            row = ConversationState(
-                bot_id=bot_id,
-                chat_id=chat_id,
-                user_id=user_id,
-                thread_id=thread_id,
-                destiny=destiny,
-                state=None,
-                data={},
-            )
+            row = ConversationState(**columns, state=None, data={})
             self.session.add(row)
             self._rows[pk] = row
         return row
@@ -82,7 +104,9 @@ class SqlFsmStorage:
 
     async def set_data(self, key: KeyLike, data: Mapping[str, Any]) -> None:
         if not isinstance(data, Mapping):
-            raise TypeError("data must be a mapping")
+            raise NotAMappingError(
+                f"Data must be a dict or dict-like object, got {type(data).__name__}"
+            )
         row = await self._row(key, create=True)
         assert row is not None
         row.data = copy.deepcopy(dict(data))  # a new object, so the JSON column is written

@@ -1,15 +1,23 @@
-"""aiogram-compatible FSM helpers (State, StatesGroup, FSMContext, storages)."""
+"""aiogram-compatible FSM helpers (State, StatesGroup, FSMContext, storages, filters)."""
 
 from flows.fsm.context import FSMContext
-from flows.fsm.state import State, StatesGroup, StateType
-from flows.fsm.storage import BaseStorage, MemoryStorage, StorageKey
+from flows.fsm.exceptions import DataNotDictLikeError
+from flows.fsm.filters import StateFilter, state_names
+from flows.fsm.state import State, StatesGroup, StateType, any_state, default_state
+from flows.fsm.storage import DEFAULT_DESTINY, BaseStorage, MemoryStorage, StorageKey
 
 __all__ = [
+    "DEFAULT_DESTINY",
     "BaseStorage",
+    "DataNotDictLikeError",
     "FSMContext",
     "MemoryStorage",
     "State",
+    "StateFilter",
     "StateType",
     "StatesGroup",
     "StorageKey",
+    "any_state",
+    "default_state",
+    "state_names",
 ]

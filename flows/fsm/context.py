@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, overload
 
+from flows.fsm.exceptions import check_dict_like
 from flows.fsm.state import StateType
 from flows.fsm.storage import BaseStorage, StorageKey
 
@@ -21,6 +22,9 @@ class FSMContext:
         return await self.storage.get_state(key=self.key)
 
     async def set_data(self, data: Mapping[str, Any]) -> None:
+        # Checked here too, so the error is aiogram's whatever the storage raises itself
+        # (the SQL storage cannot import this layer; it raises a plain TypeError subclass).
+        check_dict_like(data)
         await self.storage.set_data(key=self.key, data=data)
 
     async def get_data(self) -> dict[str, Any]:

@@ -8,13 +8,24 @@ from __future__ import annotations
 
 import copy
 from abc import abstractmethod
+from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol, overload, runtime_checkable
 
+from flows.fsm.exceptions import DataNotDictLikeError, check_dict_like
 from flows.fsm.state import StateType, state_name
 
 DEFAULT_DESTINY = "default"
+
+__all__ = [
+    "DEFAULT_DESTINY",
+    "BaseStorage",
+    "DataNotDictLikeError",
+    "MemoryStorage",
+    "MemoryStorageRecord",
+    "StorageKey",
+]
 
 
 @dataclass(frozen=True)
@@ -29,11 +40,15 @@ class StorageKey:
     destiny: str = DEFAULT_DESTINY
 
 
+@runtime_checkable
 class BaseStorage(Protocol):
     """aiogram 3's storage contract: state and a JSON-able data dict per key.
 
-    A protocol, so that `storage.fsm_storage.SqlFsmStorage` satisfies it without importing
-    this layer; `MemoryStorage` subclasses it and inherits the default methods.
+    A runtime-checkable protocol rather than aiogram's ABC: `storage.fsm_storage.
+    SqlFsmStorage` satisfies it (and `isinstance(sql, BaseStorage)` is true) without
+    importing this layer. Subclassing it, as `MemoryStorage` does and as an aiogram user
+    would, inherits the default `get_value`, `update_data` and `close`; the four abstract
+    methods must be written. `isinstance` checks the methods exist, not their signatures.
     """
 
     @abstractmethod
@@ -47,6 +62,12 @@ class BaseStorage(Protocol):
 
     @abstractmethod
     async def get_data(self, key: StorageKey) -> dict[str, Any]: ...
+
+    @overload
+    async def get_value(self, storage_key: StorageKey, dict_key: str) -> Any | None: ...
+
+    @overload
+    async def get_value(self, storage_key: StorageKey, dict_key: str, default: Any) -> Any: ...
 
     async def get_value(
         self, storage_key: StorageKey, dict_key: str, default: Any | None = None
@@ -66,29 +87,34 @@ class BaseStorage(Protocol):
 
 
 @dataclass
-class _Record:
+class MemoryStorageRecord:
+    data: dict[str, Any] = field(default_factory=dict)
     state: str | None = None
-    data: dict[str, Any] | None = None
 
 
 class MemoryStorage(BaseStorage):
-    """Keeps everything in a dict; for flow unit tests, lost on restart."""
+    """Keeps everything in a dict; for flow unit tests, lost on restart.
+
+    `storage` is a defaultdict of records, as aiogram's (tests may seed it directly);
+    reads use `.get`, so asking about a key does not create a record.
+    """
 
     def __init__(self) -> None:
-        self._records: dict[StorageKey, _Record] = {}
+        self.storage: defaultdict[StorageKey, MemoryStorageRecord] = defaultdict(
+            MemoryStorageRecord
+        )
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
-        self._records.setdefault(key, _Record()).state = state_name(state)
+        self.storage[key].state = state_name(state)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        record = self._records.get(key)
+        record = self.storage.get(key)
         return record.state if record else None
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        if not isinstance(data, Mapping):
-            raise TypeError("data must be a mapping")
-        self._records.setdefault(key, _Record()).data = copy.deepcopy(dict(data))
+        check_dict_like(data)
+        self.storage[key].data = copy.deepcopy(dict(data))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        record = self._records.get(key)
-        return copy.deepcopy(record.data) if record and record.data else {}
+        record = self.storage.get(key)
+        return copy.deepcopy(record.data) if record else {}
