@@ -19,6 +19,7 @@ from tests.onboarding_steps import (
     onboard,
     start,
 )
+from tests.running_bot import bot_settings, feed, quiet_bot
 
 pytestmark = pytest.mark.e2e
 
@@ -100,16 +101,28 @@ async def test_forged_buttons_change_nothing(
         await user.press(user.last_message(), "Дружківка")
 
 
-async def test_double_press_of_a_community(botapi: BotApiServer, bot: HromadaApp) -> None:
+@pytest.mark.xfail(
+    strict=True,
+    reason="a stale press in the idle state re-sends the main menu (handlers/core/fallbacks.py"
+    " stale_button -> reprompt -> resident/menu.py idle): a double press leaves two menus",
+)
+async def test_double_press_of_a_community(botapi: BotApiServer, database_url: str) -> None:
     user = botapi.user()
-    page = await choose_ukrainian(user, await start(user))
-    async with user.expect_message(has(MENU)):
+    async with quiet_bot(bot_settings(botapi, database_url)) as app:
+        await user.send_command("/start")
+        await feed(app, botapi)
+        await user.press(user.last_message(), "Українська")
+        await feed(app, botapi)
+        page = user.last_message()
+        assert COMMUNITY_PROMPT in (page.text or "")
         await user.press(page, "Дружківка")
         await user.press_data(page, user_button_data(page, "Дружківка"))
+        await feed(app, botapi)  # both presses fully processed, every reply sent
     # The second press is answered as stale and leaves one menu, not two flows.
-    await botapi.wait_for_call("answerCallbackQuery", lambda p: "не діє" in p.get("text", ""))
+    answers = [a.get("text", "") for a in botapi.calls_of("answerCallbackQuery")]
+    assert "не діє" in answers[-1] and "не діє" not in answers[-2]
     menus = [m for m in user.messages() if MENU in (m.text or "")]
-    assert 1 <= len(menus) <= 2
+    assert len(menus) == 1, user.history()
 
 
 def user_button_data(message: object, label: str) -> str:

@@ -17,6 +17,15 @@ from tests.request_steps import ask, make_moderator, make_provider
 pytestmark = pytest.mark.e2e
 
 QUESTION = "Коли відновлять освітлення на вулиці Шкільній? <b>темно</b> & страшно 🌙 שלום"
+ORGANISATION = {"uk": "Відділ поліції Дружківки", "ru": "Отдел полиции Дружковки"}
+OTHER = {"uk": "ru", "ru": "uk"}
+
+
+def entity_text(text: str, entity: dict[str, int]) -> str:
+    """The part of `text` an entity covers (offsets count UTF-16 code units)."""
+    units = text.encode("utf-16-le")
+    start, length = 2 * entity["offset"], 2 * entity["length"]
+    return units[start : start + length].decode("utf-16-le")
 
 
 def staff_messages(botapi: BotApiServer, staff_chats: set[int]) -> list[str]:
@@ -55,9 +64,10 @@ async def test_the_whole_cycle(
     async with moderator.expect_message(has("DRU-0001")) as card:
         ref = await ask(resident, QUESTION, language=language)
     assert ref == "DRU-0001"
-    assert "&lt;b&gt;темно&lt;/b&gt; &amp; страшно" in str(card.message.raw.get("text", "")) or (
-        "<b>темно</b> & страшно" in (card.message.text or "")
-    )
+    # Staff read the question exactly as typed: its HTML-like text escaped, not applied.
+    assert QUESTION in (card.message.text or "")
+    bold = [e for e in card.message.raw.get("entities", []) if e["type"] == "bold"]
+    assert all("темно" not in entity_text(card.message.text or "", e) for e in bold)
 
     async with moderator.expect_message(lambda m: "Взяти в роботу" not in m.button_texts()):
         await moderator.press(card.message, "Взяти в роботу")
@@ -72,9 +82,9 @@ async def test_the_whole_cycle(
         await provider.press(provider_card.message, "Запитати деталі")
     async with resident.expect_message(lambda m: bool(m.buttons)) as asked:
         await provider.send_text("На якій ділянці вулиці?")
-    assert "Отдел полиции Дружковки" in (asked.message.text or "") or "Відділ поліції" in (
-        asked.message.text or ""
-    )
+    # Signed by the organisation, in the resident's language (and only in it).
+    assert ORGANISATION[language] in (asked.message.text or ""), asked.message.text
+    assert ORGANISATION[OTHER[language]] not in (asked.message.text or "")
     assert "Іван" not in (asked.message.text or "") and "ivan_cop" not in (asked.message.text or "")
 
     async with provider.expect_message(has("DRU-0001")) as replied:
@@ -87,6 +97,8 @@ async def test_the_whole_cycle(
         await provider.send_text("Ремонт 12 грудня.")
     answer_text = answered.message.text or ""
     assert "Ремонт 12 грудня." in answer_text and "DRU-0001" in answer_text
+    assert ORGANISATION[language] in answer_text
+    assert ORGANISATION[OTHER[language]] not in answer_text
     assert "Іван" not in answer_text and "ivan_cop" not in answer_text
 
     helped = "Так, допомогло" if language == "uk" else "Да, помогло"
@@ -142,11 +154,18 @@ async def test_reopen_after_an_answer(
         await moderator.press(card.message, "Відповісти")
     async with resident.expect_message(lambda m: "Запитати ще раз" in m.button_texts()) as answered:
         await moderator.send_text("У ЦНАПі.")
-    async with resident.expect_message(has("Напишіть ваше повідомлення")):
+    # Staff are told of the reopening (an outbox row, delivered on its own time) ...
+    async with (
+        resident.expect_message(has("Напишіть ваше повідомлення")),
+        moderator.expect_message(has("знову відкрив")) as reopened,
+    ):
         await resident.press(answered.message, "Запитати ще раз")
-    async with moderator.expect_message(has("DRU-0001")) as alert:
+    assert "DRU-0001" in (reopened.message.text or "")
+    # ... and then of what the resident wrote, with the words themselves on the card.
+    async with moderator.expect_message(has("А який графік роботи?")) as alert:
         await resident.send_text("А який графік роботи?")
-    assert "відкрив" in (alert.message.text or "") or "відповів" in (alert.message.text or "")
+    assert "DRU-0001" in (alert.message.text or "")
+    assert "Мешканець відповів" in (alert.message.text or "")
     request = await stored_request(engine)
     assert request.status == "in_review"
 
