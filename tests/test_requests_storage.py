@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -87,8 +88,16 @@ async def test_reopen_window_is_seven_days(db: AsyncSession) -> None:
     assert not requests.can_reopen(request, utcnow() + timedelta(days=8))
 
 
-async def test_two_moderators_claim_at_once_exactly_one_wins(engine: AsyncEngine) -> None:
+async def test_two_moderators_claim_at_once_exactly_one_wins(
+    backend: str, engine: AsyncEngine
+) -> None:
+    """Both sessions have read the request as new before either claims it, so only the
+    conditional UPDATE can stop the second. PostgreSQL only: SQLite runs one writing
+    transaction at a time (BEGIN IMMEDIATE), so there two claims can never overlap."""
+    if backend != "postgres":
+        pytest.skip("SQLite serialises writers: two claims cannot overlap there")
     sessions = session_factory(engine)
+    both_have_read = asyncio.Barrier(2)
     async with sessions() as session, session.begin():
         request_id = (await new_request(session)).id
         roles = [(await moderator(session, 910)).id, (await moderator(session, 911)).id]
@@ -98,6 +107,8 @@ async def test_two_moderators_claim_at_once_exactly_one_wins(engine: AsyncEngine
             request = await session.get(ServiceRequest, request_id)
             role = await session.get(StaffRole, role_id)
             assert request is not None and role is not None
+            assert request.status == "new" and request.claimed_by_role_id is None
+            await both_have_read.wait()
             return (await requests.claim(session, request, role)).won
 
     results = await asyncio.gather(*(press(r) for r in roles))
@@ -118,7 +129,10 @@ async def test_stats(db: AsyncSession) -> None:
     assert result.by_status == {"answered": 1, "new": 1}
     assert result.rated == 1 and result.helped == 1
     assert result.median_first_answer is not None
-    assert b.status == "new"
+    # The figures follow the rows: once `b` is taken it counts as in review.
+    assert (await requests.claim(db, b, mod)).won
+    later = await requests.stats(db, a.community_id, 7)
+    assert later.total == 2 and later.by_status == {"answered": 1, "in_review": 1}
 
 
 async def test_delivered_notifications_are_forgotten_after_retention(db: AsyncSession) -> None:
