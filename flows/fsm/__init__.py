@@ -2,7 +2,7 @@
 
 from flows.fsm.context import FSMContext
 from flows.fsm.exceptions import DataNotDictLikeError
-from flows.fsm.filters import StateFilter, state_names
+from flows.fsm.filters import StateFilter, StateFilterType, state_names
 from flows.fsm.state import State, StatesGroup, StateType, any_state, default_state
 from flows.fsm.storage import DEFAULT_DESTINY, BaseStorage, MemoryStorage, StorageKey
 
@@ -14,6 +14,7 @@ __all__ = [
     "MemoryStorage",
     "State",
     "StateFilter",
+    "StateFilterType",
     "StateType",
     "StatesGroup",
     "StorageKey",

@@ -23,7 +23,7 @@ from typing import TypeVar
 
 from telegram import Update
 
-from flows.fsm import State
+from flows.fsm import StateFilterType, state_names
 from handlers.core.content import Content, classify
 from handlers.core.context import HromadaContext
 
@@ -35,8 +35,11 @@ ButtonHandler = Callable[[Update, HromadaContext, str], Awaitable[None]]
 Prompt = Callable[[HromadaContext], Awaitable[None]]
 
 
-def _key(state: State | str | None) -> str | None:
-    return state.state if isinstance(state, State) else state
+def _keys(states: tuple[StateFilterType, ...]) -> list[str | None]:
+    """The stored names a handler is for; each of `states` is, as in aiogram, a State, a
+    StatesGroup (class or instance: all its states, nested ones too), `any_state` ("*"),
+    `default_state` or None (no conversation), or a raw name."""
+    return [name for state in states for name in state_names(state)]
 
 
 @dataclass
@@ -55,31 +58,31 @@ class Router:
         return register
 
     def callback(
-        self, prefix: str, *states: State | str | None
+        self, prefix: str, *states: StateFilterType
     ) -> Callable[[ButtonHandler], ButtonHandler]:
         """Buttons whose data is `prefix:arg`, pressed while in one of `states`."""
 
         def register(func: ButtonHandler) -> ButtonHandler:
-            for state in states or (ANY_STATE,):
-                self.buttons[(prefix, _key(state))] = func
+            for key in _keys(states or (ANY_STATE,)):
+                self.buttons[(prefix, key)] = func
             return func
 
         return register
 
-    def message(self, *states: State | str | None) -> Callable[[MessageHandler], MessageHandler]:
+    def message(self, *states: StateFilterType) -> Callable[[MessageHandler], MessageHandler]:
         """Any non-command message in one of `states` (`None`: no conversation running)."""
 
         def register(func: MessageHandler) -> MessageHandler:
-            for state in states:
-                self.messages[_key(state)] = func
+            for key in _keys(states):
+                self.messages[key] = func
             return func
 
         return register
 
-    def prompt(self, *states: State | str | None) -> Callable[[Prompt], Prompt]:
+    def prompt(self, *states: StateFilterType) -> Callable[[Prompt], Prompt]:
         def register(func: Prompt) -> Prompt:
-            for state in states:
-                self.prompts[_key(state)] = func
+            for key in _keys(states):
+                self.prompts[key] = func
             return func
 
         return register
@@ -98,7 +101,7 @@ class Router:
         message = update.effective_message
         if message is None or classify(message) is Content.COMMAND:
             return None
-        return self.messages.get(state)
+        return self.messages.get(state) or self.messages.get(ANY_STATE)
 
     async def reprompt(self, ctx: HromadaContext, state: str | None) -> bool:
         """Ask the current step again; False when the state has no prompt."""
