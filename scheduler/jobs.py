@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.repositories.outbox import purge_sent
+from storage.repositories.outbox import purge_dead, purge_sent
 from storage.repositories.updates import purge_processed_updates
 from storage.types import utcnow
 
@@ -25,12 +25,14 @@ async def purge_old_updates(
     return removed
 
 
-async def purge_sent_outbox(
-    sessions: async_sessionmaker[AsyncSession], retention: timedelta
-) -> int:
-    """Forget notifications delivered longer than `retention` ago."""
+async def purge_old_outbox(sessions: async_sessionmaker[AsyncSession], retention: timedelta) -> int:
+    """Forget notifications delivered, or given up, longer than `retention` ago: their
+    payloads hold what staff cards show (a resident's shared name), so neither kind is
+    kept for ever."""
+    cutoff = utcnow() - retention
     async with sessions() as session, session.begin():
-        removed = await purge_sent(session, utcnow() - retention)
-    if removed:
-        log.info("forgot %d delivered notifications", removed)
-    return removed
+        sent = await purge_sent(session, cutoff)
+        dead = await purge_dead(session, cutoff)
+    if sent or dead:
+        log.info("forgot %d delivered and %d given-up notifications", sent, dead)
+    return sent + dead

@@ -35,11 +35,11 @@ def build_scheduler(
         next_run_time=datetime.now(UTC),
     )
     scheduler.add_job(
-        jobs.purge_sent_outbox,
+        jobs.purge_old_outbox,
         "interval",
         hours=6,
         args=(sessions, config.outbox_retention),
-        id="purge_sent_outbox",
+        id="purge_old_outbox",
         coalesce=True,
         max_instances=1,
         next_run_time=datetime.now(UTC),

@@ -244,3 +244,6 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When it was given up: dead rows are forgotten `OUTBOX_RETENTION_DAYS` after that,
+    # like delivered rows after `sent_at` (their payloads hold what staff cards show).
+    dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

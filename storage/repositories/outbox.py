@@ -9,8 +9,10 @@ A payload is one Bot API call without its chat:
 `{"method": "sendMessage", "params": {"text": ..., "parse_mode": "HTML", "reply_markup": ...}}`.
 
 Statuses: `pending` (waiting or retrying), `sent`, `dead` (given up; `list_dead` shows them
-and `retry_dead` puts one back). Errors stored in `last_error` are short class names and
-Telegram's description, never the message text.
+and `retry_dead` puts one back). Sent and dead rows are deleted a retention after `sent_at`
+/ `dead_at` (`purge_sent`, `purge_dead`, the scheduler's `purge_old_outbox` job). Errors
+stored in `last_error` are short class names and Telegram's description, never the message
+text.
 
 Dialect-neutral SQL, except the advisory lock (PostgreSQL only), hidden in
 `try_advisory_lock` / `advisory_unlock`.
@@ -123,7 +125,7 @@ async def _kill_unreachable_due(session: AsyncSession, now: datetime) -> int:
     result = await session.execute(
         update(OutboxMessage)
         .where(_due(now), unreachable)
-        .values(status=DEAD, last_error=CHAT_UNREACHABLE)
+        .values(status=DEAD, last_error=CHAT_UNREACHABLE, dead_at=now)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
@@ -216,7 +218,12 @@ async def mark_dead(session: AsyncSession, row_id: int, *, error: str) -> None:
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row_id, OutboxMessage.status == PENDING)
-        .values(status=DEAD, attempts=OutboxMessage.attempts + 1, last_error=short_error(error))
+        .values(
+            status=DEAD,
+            attempts=OutboxMessage.attempts + 1,
+            last_error=short_error(error),
+            dead_at=utcnow(),
+        )
         .execution_options(synchronize_session=False)
     )
 
@@ -234,7 +241,7 @@ async def mark_chat_unreachable(session: AsyncSession, chat_id: int) -> int:
     result = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == PENDING)
-        .values(status=DEAD, last_error=CHAT_UNREACHABLE)
+        .values(status=DEAD, last_error=CHAT_UNREACHABLE, dead_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
@@ -257,7 +264,7 @@ async def retry_dead(session: AsyncSession, row_id: int, *, now: datetime | None
     result = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row_id, OutboxMessage.status == DEAD)
-        .values(status=PENDING, attempts=0, not_before=now or utcnow())
+        .values(status=PENDING, attempts=0, not_before=now or utcnow(), dead_at=None)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0) == 1
@@ -333,7 +340,20 @@ async def purge_sent(session: AsyncSession, older_than: datetime) -> int:
     carry the event id in their key and are never enqueued twice)."""
     result = await session.execute(
         delete(OutboxMessage).where(
-            OutboxMessage.status == "sent", OutboxMessage.sent_at < older_than
+            OutboxMessage.status == SENT, OutboxMessage.sent_at < older_than
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def purge_dead(session: AsyncSession, older_than: datetime) -> int:
+    """Forget rows given up before `older_than`. **Decision:** deleted, not kept with an
+    emptied payload: a dead row's payload (a staff card may carry a resident's shared name)
+    and its chat id (a person's Telegram id) are what identifies someone, and admins had the
+    whole retention to see it in `outbox dead` and retry it."""
+    result = await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.status == DEAD, OutboxMessage.dead_at < older_than
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
