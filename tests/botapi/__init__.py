@@ -1,12 +1,16 @@
 """A local Telegram Bot API server for tests (see :mod:`tests.botapi.server`).
 
-Main names: :class:`BotApiServer`, :class:`FakeUser`, :class:`FakeGroup`, :class:`BotMessage`,
-:class:`Button`, :func:`validate_call`; the pytest fixture is in :mod:`tests.botapi.fixtures`.
+Main names: :class:`BotApiServer`, :class:`FakeUser`, :class:`FakeGroup` (group chats, see
+:mod:`tests.botapi.groups`), :class:`BotMessage`, :class:`Button`, :class:`ServerClock`,
+:func:`validate_call`, :func:`validate_object`; the pytest fixture is in
+:mod:`tests.botapi.fixtures`.
 """
 
-from .people import ExpectMessage, FakeGroup, FakeUser
+from .clock import ServerClock
+from .groups import FakeGroup
+from .people import ExpectMessage, FakeUser
 from .server import TEST_TOKEN, BotApiServer, Call
-from .spec import Upload, validate_call
+from .spec import Upload, validate_call, validate_object
 from .state import BotMessage, Button
 
 __all__ = [
@@ -18,6 +22,8 @@ __all__ = [
     "ExpectMessage",
     "FakeGroup",
     "FakeUser",
+    "ServerClock",
     "Upload",
     "validate_call",
+    "validate_object",
 ]

@@ -5,19 +5,30 @@ parameters, applies the call, and returns the ``result`` Telegram would send; re
 raised as :class:`~tests.botapi.state.ApiError` with Telegram's wording.  Only an inline
 keyboard is part of the returned Message JSON (as on Telegram); a reply keyboard is kept on
 the stored message for tests to read.
+
+``protect_content`` becomes ``has_protected_content`` on the Message (such a message cannot
+be forwarded or copied: ``400 message can't be forwarded`` / ``... copied``);
+``disable_notification`` is kept on the stored message (:attr:`BotMessage.disable_notification`).
+Sending, editing and deleting in a group pass :func:`~tests.botapi.members.check_bot_in_chat`
+(migrated group: 400 with ``migrate_to_chat_id``; bot not in it: 403).  deleteMessage follows
+Telegram's rules by the server clock: a message older than 48 hours cannot be deleted
+(``message can't be deleted for everyone`` in a private chat, ``message can't be deleted`` in a
+group), and in a group the bot deletes others' messages only as an administrator (in a
+supergroup: with ``can_delete_messages``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import mimetypes
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any
 
 from .formatting import parse_formatted
+from .members import check_bot_in_chat
 from .spec import Upload
 from .state import ApiError, ApiState, ChatState, StoredFile, StoredMessage
 
@@ -42,6 +53,7 @@ _COPYABLE = (
     "caption_entities",
 )
 _MEDIA = ("photo", "document", "sticker", "voice")
+DELETE_WINDOW = 48 * 3600
 
 
 def resolve_chat(state: ApiState, chat_id: Any) -> ChatState:
@@ -61,8 +73,12 @@ def resolve_chat(state: ApiState, chat_id: Any) -> ChatState:
 
 
 def sending_chat(state: ApiState, chat_id: Any) -> ChatState:
-    """Like :func:`resolve_chat`, but refuses private chats where the bot may not write."""
+    """Like :func:`resolve_chat`, but refuses chats where the bot may not write: a deleted
+    account, a person who blocked the bot or never wrote, a group the bot is not in."""
     chat = resolve_chat(state, chat_id)
+    check_bot_in_chat(chat, state.bot_id)
+    if chat.is_private and chat.deactivated:
+        raise ApiError(403, "Forbidden: user is deactivated")
     if chat.is_private and chat.blocked:
         raise ApiError(403, "Forbidden: bot was blocked by the user")
     if chat.is_private and not chat.started:
@@ -83,8 +99,17 @@ def _inline_markup(params: JSON) -> JSON | None:
     return markup if isinstance(markup, dict) and "inline_keyboard" in markup else None
 
 
+def _store(state: ApiState, chat: ChatState, params: JSON, content: JSON) -> StoredMessage:
+    """Store a bot message with ``protect_content`` and ``disable_notification`` applied."""
+    if params.get("protect_content"):
+        content["has_protected_content"] = True
+    stored = state.add_message(chat, state.bot_user, content)
+    stored.disable_notification = bool(params.get("disable_notification"))
+    return stored
+
+
 def _deliver(state: ApiState, chat: ChatState, params: JSON, content: JSON) -> StoredMessage:
-    """Store a bot message with reply parameters and markup applied."""
+    """Store a bot message with reply parameters, markup and send options applied."""
     reply = params.get("reply_parameters")
     if isinstance(reply, dict):
         source = resolve_chat(state, reply.get("chat_id", chat.chat_id))
@@ -98,7 +123,7 @@ def _deliver(state: ApiState, chat: ChatState, params: JSON, content: JSON) -> S
     inline = _inline_markup(params)
     if inline is not None:
         content["reply_markup"] = inline
-    stored = state.add_message(chat, state.bot_user, content)
+    stored = _store(state, chat, params, content)
     keyboard = params.get("reply_markup", {}).get("keyboard")
     if isinstance(keyboard, list):
         stored.reply_keyboard = [
@@ -182,6 +207,9 @@ def _source(state: ApiState, params: JSON, verb: str) -> StoredMessage:
     source = resolve_chat(state, params["from_chat_id"]).messages.get(params["message_id"])
     if source is None or source.deleted:
         raise ApiError(400, f"Bad Request: message to {verb} not found")
+    if source.raw.get("has_protected_content"):
+        done = {"copy": "copied", "forward": "forwarded"}[verb]
+        raise ApiError(400, f"Bad Request: message can't be {done}")
     return source
 
 
@@ -203,7 +231,7 @@ async def forward_message(state: ApiState, params: JSON) -> JSON:
     content = {k: copy.deepcopy(v) for k, v in source.raw.items() if k in _COPYABLE}
     origin = {"type": "user", "sender_user": source.raw["from"], "date": source.raw["date"]}
     content["forward_origin"] = origin
-    return state.add_message(chat, state.bot_user, content).raw
+    return _store(state, chat, params, content).raw
 
 
 def _editable(state: ApiState, params: JSON) -> StoredMessage:
@@ -236,7 +264,7 @@ def _apply_edit(state: ApiState, stored: StoredMessage, new: JSON, markup: JSON 
     else:
         stored.raw["reply_markup"] = markup
     if set(new) - {"reply_markup"}:
-        stored.raw["edit_date"] = int(time.time())
+        stored.raw["edit_date"] = state.now()
     stored.edited = True
     state.touch(stored)
     return stored.raw
@@ -263,28 +291,54 @@ async def edit_message_reply_markup(state: ApiState, params: JSON) -> JSON:
     return _apply_edit(state, stored, {}, _inline_markup(params))
 
 
+def _deletion_refused(state: ApiState, chat: ChatState, stored: StoredMessage) -> str | None:
+    """Why Telegram would refuse to delete ``stored`` now, or None."""
+    too_old = state.now() - int(stored.raw["date"]) >= DELETE_WINDOW
+    if chat.is_private:
+        return "Bad Request: message can't be deleted for everyone" if too_old else None
+    bot = chat.members.get(state.bot_id, {})
+    admin = bot.get("status") == "administrator"
+    if chat.info["type"] == "supergroup":
+        admin = admin and bool(bot.get("can_delete_messages"))
+    if too_old or not (stored.from_bot or admin):
+        return "Bad Request: message can't be deleted"
+    return None
+
+
 def _delete(state: ApiState, chat: ChatState, message_id: int) -> bool:
+    """Delete one message; False if there is none; raise if Telegram would refuse."""
     stored = chat.messages.get(message_id)
     if stored is None or stored.deleted:
         return False
+    refused = _deletion_refused(state, chat, stored)
+    if refused is not None:
+        raise ApiError(400, refused)
     stored.deleted = True
     state.touch(stored)
     return True
 
 
+def _deleting_chat(state: ApiState, chat_id: Any) -> ChatState:
+    chat = resolve_chat(state, chat_id)
+    check_bot_in_chat(chat, state.bot_id)
+    return chat
+
+
 async def delete_message(state: ApiState, params: JSON) -> bool:
-    chat = resolve_chat(state, params["chat_id"])
+    chat = _deleting_chat(state, params["chat_id"])
     if not _delete(state, chat, params["message_id"]):
         raise ApiError(400, "Bad Request: message to delete not found")
     return True
 
 
 async def delete_messages(state: ApiState, params: JSON) -> bool:
-    chat = resolve_chat(state, params["chat_id"])
+    """Deletes what it may; messages not found or not deletable are skipped, as documented."""
+    chat = _deleting_chat(state, params["chat_id"])
     if not 1 <= len(params["message_ids"]) <= 100:
         raise ApiError(400, "Bad Request: message_ids must contain 1-100 ids", violation=True)
     for message_id in params["message_ids"]:
-        _delete(state, chat, message_id)
+        with contextlib.suppress(ApiError):
+            _delete(state, chat, message_id)
     return True
 
 

@@ -3,7 +3,10 @@
 A :class:`Fault` is consumed by the next valid call of its method (invalid calls are answered
 400 first and do not consume it).  It may hold the answer for ``delay`` seconds (cut short when
 the server stops) and then answer with ``error_code``; with ``error_code=None`` the call goes
-on normally after the delay.  Injected errors are recorded neither as violations nor in
+on normally after the delay.  With ``reset`` the server closes the connection without
+answering (the client sees "Server disconnected without sending a response"): instead of
+applying the call, or, with ``error_code=None``, after applying it (the bot never learns
+that its message went out).  Injected errors are recorded neither as violations nor in
 ``errors_returned``.
 """
 
@@ -15,11 +18,15 @@ from dataclasses import dataclass
 
 from .state import ApiError
 
-__all__ = ["Fault", "FaultPlan", "InjectedError"]
+__all__ = ["ConnectionReset", "Fault", "FaultPlan", "InjectedError"]
 
 
 class InjectedError(ApiError):
     """An error answered because a test asked for it."""
+
+
+class ConnectionReset(Exception):
+    """Close the connection without an answer (the call was not applied)."""
 
 
 @dataclass
@@ -31,6 +38,7 @@ class Fault:
     retry_after: int | None = None
     delay: float | None = None
     times: int = 1
+    reset: bool = False
 
     async def inject(self, stopping: asyncio.Event) -> None:
         """Wait ``delay`` (or until ``stopping``), then raise the error, if any."""
@@ -40,6 +48,8 @@ class Fault:
                     await stopping.wait()
         if stopping.is_set():
             raise InjectedError(503, "Service Unavailable: test server is stopping")
+        if self.reset and self.error_code is not None:
+            raise ConnectionReset
         if self.error_code is not None:
             raise InjectedError(self.error_code, self.description, retry_after=self.retry_after)
 

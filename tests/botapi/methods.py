@@ -8,6 +8,7 @@ the table of the module it belongs in.  Methods in ``api.json`` but not here are
 
 from __future__ import annotations
 
+from .api_members import MEMBER_METHODS
 from .api_messages import MESSAGE_METHODS, Handler
 from .api_misc import MISC_METHODS
 
@@ -16,4 +17,5 @@ __all__ = ["METHODS", "Handler"]
 METHODS: dict[str, Handler] = {
     **MISC_METHODS,
     **MESSAGE_METHODS,
+    **MEMBER_METHODS,
 }

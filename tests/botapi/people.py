@@ -1,9 +1,13 @@
 """People and groups acting on the fake Telegram, and reading what the bot showed them.
 
-Create them with ``server.user(...)`` / ``server.group(...)``.  A :class:`FakeUser` writes
-(``send_text``, ``send_command``, ``send_photo``...), presses inline buttons (``press`` finds
-the button by its exact label on the *current* message; ``press_data`` sends any data, for
-attack tests) and can block the bot.  Each action queues an update and returns its update_id.
+Create them with ``server.user(...)`` / ``server.group(...)`` (groups: :mod:`.groups`).  A
+:class:`FakeUser` writes (``send_text``, ``send_command``, ``send_photo``...; in a group with
+``chat=group``), presses inline buttons (``press`` finds the button by its exact label on the
+*current* message, in their private chat or a group; ``press_data`` sends any data, for
+attack tests), can block the bot (``block_bot``/``unblock_bot``) and can delete their account
+(``deactivate``: every send to them then gets ``403 Forbidden: user is deactivated``).  Each
+action queues an update and returns its update_id (in a group the bot is not in, the message
+is kept in the chat but no update is queued; the id is then 0).
 
 Reading: ``messages()`` is the bot's visible messages in the chat (edits applied, deleted ones
 left out), ``last_message()`` the newest one.  Waiting without sleeps or races:
@@ -20,11 +24,12 @@ On timeout an AssertionError shows the chat's recent history.
 from __future__ import annotations
 
 import copy
-import time
 from typing import TYPE_CHECKING, Any
 
 from .api_messages import photo_sizes
 from .formatting import utf16_len
+from .groups import FakeGroup
+from .members import admit, bot_present, member_updated, simple_member
 from .state import BotMessage, ChatState, StoredMessage
 from .views import ChatView, ExpectMessage
 
@@ -34,14 +39,6 @@ if TYPE_CHECKING:
 __all__ = ["ChatView", "ExpectMessage", "FakeGroup", "FakeUser"]
 
 JSON = dict[str, Any]
-
-
-class FakeGroup(ChatView):
-    """A supergroup with the bot in it; people write here with ``send_*(..., chat=group)``."""
-
-    @property
-    def title(self) -> str:
-        return str(self.chat.info["title"])
 
 
 class FakeUser(ChatView):
@@ -62,9 +59,16 @@ class FakeUser(ChatView):
             raise AssertionError(f"user {self.id} cannot write in another user's chat")
         if target.is_private and target.blocked:
             raise AssertionError(f"user {self.id} blocked the bot; call unblock_bot() first")
+        if target.is_private and target.deactivated:
+            raise AssertionError(f"user {self.id} deleted their account")
+        if not target.is_private:
+            admit(target, self.user)
         target.started = True
-        stored = self.server.state.add_message(target, self.user, content)
-        return self.server.state.enqueue_update("message", copy.deepcopy(stored.raw))
+        state = self.server.state
+        stored = state.add_message(target, self.user, content)
+        if not bot_present(state, target):
+            return 0
+        return state.enqueue_update("message", copy.deepcopy(stored.raw))
 
     async def send_text(
         self, text: str, chat: ChatView | None = None, *, reply_to: BotMessage | None = None
@@ -169,6 +173,8 @@ class FakeUser(ChatView):
         chat = self.server.state.chats.get(message.chat_id)
         if chat is None or (chat.is_private and chat.chat_id != self.id):
             raise AssertionError(f"user {self.id} cannot see chat {message.chat_id}")
+        if not chat.is_private:
+            admit(chat, self.user)
         stored = chat.messages.get(message.message_id)
         if stored is not None and not stored.from_bot:
             raise AssertionError(f"message {message.message_id} was not sent by the bot")
@@ -196,21 +202,15 @@ class FakeUser(ChatView):
         self.chat.blocked = False
         return self._member_update("kicked", "member")
 
+    async def deactivate(self) -> None:
+        """Delete the account: sends to this person get ``403 Forbidden: user is
+        deactivated``, as Telegram answers (the bot is not told otherwise)."""
+        self.chat.deactivated = True
+
     def _member_update(self, old: str, new: str) -> int:
-        bot = self.server.bot_user
-
-        def member(status: str) -> JSON:
-            return {
-                "status": status,
-                "user": bot,
-                **({"until_date": 0} if status == "kicked" else {}),
-            }
-
-        update = {
-            "chat": dict(self.chat.info),
-            "from": dict(self.user),
-            "date": int(time.time()),
-            "old_chat_member": member(old),
-            "new_chat_member": member(new),
-        }
-        return self.server.state.enqueue_update("my_chat_member", update)
+        state = self.server.state
+        bot = state.bot_user
+        update = member_updated(
+            self.chat, self.user, state.now(), simple_member(bot, old), simple_member(bot, new)
+        )
+        return state.enqueue_update("my_chat_member", update)

@@ -10,7 +10,11 @@ meet (message to edit not found, message is not modified, blocked user...) are n
 they are listed in :attr:`BotApiServer.errors_returned`.
 
 People are created with :meth:`BotApiServer.user` and :meth:`BotApiServer.group` (see
-:mod:`tests.botapi.people`); :meth:`BotApiServer.fail_next` injects errors and delays.
+:mod:`tests.botapi.people` and :mod:`tests.botapi.groups`); :meth:`BotApiServer.fail_next`
+injects errors, delays and connection resets.  :attr:`BotApiServer.clock` (a
+:class:`~tests.botapi.clock.ServerClock`, injectable with ``clock=``) dates every message and
+decides the 48-hour deletion window; tests move it with ``server.clock.advance(seconds)``.
+An error answer carries ``parameters`` (``retry_after``, ``migrate_to_chat_id``) as Telegram's.
 """
 
 from __future__ import annotations
@@ -18,17 +22,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from aiohttp import web
 
-from .faults import Fault, FaultPlan, InjectedError
+from .clock import ServerClock
+from .faults import ConnectionReset, Fault, FaultPlan, InjectedError
+from .groups import FakeGroup
+from .members import administrator, simple_member
 from .methods import METHODS
-from .people import FakeGroup, FakeUser
+from .people import FakeUser
 from .spec import canonical_method, validate_call
-from .state import ApiError, ApiState
+from .state import ApiError, ApiState, ChatState
 from .wire import answer, read_params
 
 __all__ = ["TEST_TOKEN", "BotApiServer", "Call"]
@@ -55,14 +62,16 @@ class BotApiServer:
         bot_username: str = "hromada_test_bot",
         host: str = "127.0.0.1",
         port: int = 0,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.token = token
         self.host = host
-        self.state = ApiState(bot_id, bot_username)
+        self.state = ApiState(bot_id, bot_username, clock=clock)
         self.calls: list[Call] = []
         self.violations: list[str] = []
         self.errors_returned: list[str] = []
         self.users: dict[int, FakeUser] = {}
+        self.groups: dict[int, FakeGroup] = {}
         self._completed: list[Call] = []
         self._faults = FaultPlan()
         self._requested_port = port
@@ -71,6 +80,7 @@ class BotApiServer:
         self._stopping = asyncio.Event()
         self._user_ids = itertools.count(100001)
         self._group_ids = itertools.count(1001000000001)
+        self._basic_group_ids = itertools.count(4000000001)
 
     # -- lifecycle ------------------------------------------------------------------------
     async def start(self) -> None:
@@ -125,6 +135,11 @@ class BotApiServer:
         return dict(self.state.bot_user)
 
     @property
+    def clock(self) -> ServerClock:
+        """The server's clock (``advance``, ``set``, ``follow``); see :mod:`.clock`."""
+        return self.state.clock
+
+    @property
     def callback_answers(self) -> dict[str, JSON]:
         """Callback query id -> the parameters of its answerCallbackQuery."""
         return self.state.callback_answers
@@ -152,17 +167,57 @@ class BotApiServer:
         info.update({k: v for k, v in optional.items() if v is not None and k != "language_code"})
         chat = self.state.add_chat(info)
         chat.started = started
+        self.state.users[uid] = user
         self.users[uid] = FakeUser(self, user, chat)
         return self.users[uid]
 
-    def group(self, title: str, *, chat_id: int | None = None) -> FakeGroup:
-        """A supergroup the bot is a member of (negative id ``-100...``)."""
-        gid = -next(self._group_ids) if chat_id is None else chat_id
+    def group(
+        self,
+        title: str,
+        *,
+        chat_id: int | None = None,
+        kind: Literal["group", "supergroup"] = "supergroup",
+        members: Iterable[FakeUser] = (),
+        owner: FakeUser | None = None,
+        with_bot: bool = True,
+        bot_rights: Mapping[str, bool] | None = None,
+    ) -> FakeGroup:
+        """A group chat, set up silently (no updates: as it was before the test began).
+
+        ``kind="supergroup"`` has an id ``-100...``, ``"group"`` (a basic group, which can
+        :meth:`~FakeGroup.migrate_to_supergroup`) a shorter negative id.  ``owner`` (default:
+        the first of ``members``) is its ``creator``; ``members`` are ``member``.  The bot is
+        a member when ``with_bot``, an administrator with ``bot_rights`` when those are given
+        (e.g. ``{"can_restrict_members": True}``).  See :mod:`tests.botapi.groups`.
+        """
+        if kind not in ("group", "supergroup"):
+            raise ValueError(f"kind must be 'group' or 'supergroup', not {kind!r}")
+        gid = self.new_group_id(kind) if chat_id is None else chat_id
         if gid in self.state.chats:
             raise ValueError(f"chat {gid} already exists")
-        return FakeGroup(
-            self, self.state.add_chat({"id": gid, "type": "supergroup", "title": title})
-        )
+        group = self.adopt_group(self.state.add_chat({"id": gid, "type": kind, "title": title}))
+        people = list(members)
+        owner = owner or (people[0] if people else None)
+        if owner is not None:
+            group.chat.members[owner.id] = simple_member(owner.user, "creator")
+        for person in people:
+            group.chat.members.setdefault(person.id, simple_member(person.user, "member"))
+        bot = self.state.bot_user
+        if bot_rights is not None:
+            group.chat.members[self.state.bot_id] = administrator(bot, dict(bot_rights))
+        elif with_bot:
+            group.chat.members[self.state.bot_id] = simple_member(bot, "member")
+        return group
+
+    def new_group_id(self, kind: str) -> int:
+        """A fresh chat id: ``-100...`` for a supergroup, ``-4...`` for a basic group."""
+        counter = self._group_ids if kind == "supergroup" else self._basic_group_ids
+        return -next(counter)
+
+    def adopt_group(self, chat: ChatState) -> FakeGroup:
+        """Wrap a group chat of the state as a :class:`FakeGroup` and list it in ``groups``."""
+        self.groups[chat.chat_id] = FakeGroup(self, chat)
+        return self.groups[chat.chat_id]
 
     # -- fault injection ------------------------------------------------------------------
     def fail_next(
@@ -174,19 +229,24 @@ class BotApiServer:
         retry_after: int | None = None,
         times: int = 1,
         delay: float | None = None,
+        reset: bool = False,
     ) -> None:
         """Make the next ``times`` valid calls of ``method`` fail (without being applied).
 
         ``retry_after`` answers ``429`` with ``parameters.retry_after``; ``delay`` holds the
         answer that many seconds first (to make the client time out); ``error_code=None``
-        with ``delay`` answers normally after the delay (the call IS applied).
+        with ``delay`` answers normally after the delay (the call IS applied).  ``reset``
+        closes the connection without any answer (PTB raises NetworkError); with
+        ``error_code=None`` the call IS applied first.  For ``403 user is deactivated``:
+        ``fail_next(m, error_code=403, description="Forbidden: user is deactivated")``, or
+        ``await user.deactivate()`` for every later send.
         """
         name = canonical_method(method) or method
         if retry_after is not None and error_code == 500:
             error_code = 429
         if retry_after is not None and description == "Internal Server Error":
             description = f"Too Many Requests: retry after {retry_after}"
-        self._faults.add(name, Fault(error_code, description, retry_after, delay, times))
+        self._faults.add(name, Fault(error_code, description, retry_after, delay, times, reset))
 
     # -- inspection -----------------------------------------------------------------------
     def mark(self) -> int:
@@ -263,20 +323,26 @@ class BotApiServer:
         call = Call(method, await read_params(request, method))
         self.calls.append(call)
         self.state.feed.bump()
+        result: Any = None
         try:
-            result = await self._execute(call)
+            result, reset = await self._execute(call)
         except ApiError as err:
             self._record(method, err)
             body: JSON = {"ok": False, "error_code": err.code, "description": err.description}
-            if err.retry_after is not None:
-                body["parameters"] = {"retry_after": err.retry_after}
+            if err.parameters():
+                body["parameters"] = err.parameters()
             return answer(err.code, body)
+        except ConnectionReset:
+            reset = True
         finally:
             self._completed.append(call)
             self.state.feed.bump()
+        if reset and request.transport is not None:
+            request.transport.abort()  # the client sees the connection closed, no answer
         return answer(200, {"ok": True, "result": result})
 
-    async def _execute(self, call: Call) -> Any:
+    async def _execute(self, call: Call) -> tuple[Any, bool]:
+        """The call's result, and whether to close the connection instead of answering."""
         problems = validate_call(call.method, call.params)
         if problems:
             known = canonical_method(call.method) is not None
@@ -291,7 +357,7 @@ class BotApiServer:
         if handler is None:
             reason = f"{call.method} not implemented by test server"
             raise ApiError(400, f"Bad Request: {reason}", violation=True, reasons=[reason])
-        return await handler(self.state, call.params)
+        return await handler(self.state, call.params), fault is not None and fault.reset
 
     def _record(self, method: str, err: ApiError) -> None:
         if isinstance(err, InjectedError):

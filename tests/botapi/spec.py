@@ -9,6 +9,8 @@ source and licence), or ``$TELEGRAM_API_SPEC`` when set; it is loaded once.  Pub
 * :func:`validate_call` - every reason Telegram (or this stricter test server) would reject a
   call: unknown method or parameter, missing required parameter, wrong value types (checked
   recursively through the object types of the spec), plus the limits in :mod:`.rules`.
+* :func:`validate_object` - the same type check for a JSON object the server sends (an
+  Update, a ChatMember...), so tests can prove the fake's answers match the spec.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ __all__ = [
     "load_spec",
     "spec_path",
     "validate_call",
+    "validate_object",
 ]
 
 SPEC_ENV = "TELEGRAM_API_SPEC"
@@ -203,3 +206,8 @@ def validate_call(method: str, params: dict[str, Any]) -> list[str]:
     if not problems:
         problems.extend(rules.check_limits(method, params))
     return problems
+
+
+def validate_object(value: Any, type_name: str) -> list[str]:
+    """Reasons ``value`` is not a valid ``type_name`` of the spec (``[]`` when it is)."""
+    return _errors(value, type_name, type_name)

@@ -4,6 +4,10 @@
 tests.  Every change goes through :meth:`ChangeFeed.bump`, which wakes everybody waiting in
 :meth:`ChangeFeed.wait_until` (long-polling ``getUpdates``, ``user.wait_for``...).  Messages are
 stored as the JSON Telegram would send; :class:`BotMessage` is the read-only view tests get.
+A group chat's :attr:`ChatState.members` holds ChatMember JSON per user id (the bot too; see
+:mod:`tests.botapi.members`); :attr:`ChatState.migrated_to` is set once a group became a
+supergroup.  Dates come from :attr:`ApiState.clock` (a
+:class:`~tests.botapi.clock.ServerClock`), never from the wall clock directly.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+
+from .clock import ServerClock
 
 __all__ = [
     "ApiError",
@@ -53,6 +59,7 @@ class ApiError(Exception):
         *,
         violation: bool = False,
         retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
         reasons: list[str] | None = None,
     ) -> None:
         super().__init__(description)
@@ -60,7 +67,13 @@ class ApiError(Exception):
         self.description = description
         self.violation = violation
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
         self.reasons = reasons or [description]
+
+    def parameters(self) -> dict[str, int]:
+        """The ResponseParameters of the answer (empty when there are none)."""
+        found = {"retry_after": self.retry_after, "migrate_to_chat_id": self.migrate_to_chat_id}
+        return {key: value for key, value in found.items() if value is not None}
 
 
 class ChangeFeed:
@@ -108,7 +121,11 @@ class Button:
 
 @dataclass(frozen=True)
 class BotMessage:
-    """The current version of a message the bot sent, as the chat shows it."""
+    """The current version of a message the bot sent, as the chat shows it.
+
+    ``protect_content`` mirrors ``raw["has_protected_content"]``; ``disable_notification`` is
+    what the bot asked for (Telegram keeps it out of the Message; people would see a silent
+    notification)."""
 
     message_id: int
     chat_id: int
@@ -118,6 +135,8 @@ class BotMessage:
     raw: JSON
     edited: bool
     reply_keyboard: list[list[str]] = field(default_factory=list)
+    protect_content: bool = False
+    disable_notification: bool = False
 
     def button_texts(self) -> list[str]:
         """All inline button labels, row by row."""
@@ -139,6 +158,7 @@ class StoredMessage:
     deleted: bool = False
     edited: bool = False
     reply_keyboard: list[list[str]] = field(default_factory=list)
+    disable_notification: bool = False
 
     @property
     def message_id(self) -> int:
@@ -161,18 +181,27 @@ class StoredMessage:
             raw=raw,
             edited=self.edited,
             reply_keyboard=[list(row) for row in self.reply_keyboard],
+            protect_content=bool(raw.get("has_protected_content")),
+            disable_notification=self.disable_notification,
         )
 
 
 @dataclass
 class ChatState:
-    """A chat: its Chat JSON and the messages in it, in order."""
+    """A chat: its Chat JSON and the messages in it, in order.
+
+    Private chats: ``blocked`` (by the person), ``started`` (the person wrote first),
+    ``deactivated`` (the account was deleted).  Groups: ``members`` (user id -> ChatMember
+    JSON, in joining order) and ``migrated_to`` (the supergroup's id after an upgrade)."""
 
     info: JSON
     messages: dict[int, StoredMessage] = field(default_factory=dict)
     next_message_id: int = 1
     blocked: bool = False
     started: bool = True
+    deactivated: bool = False
+    members: dict[int, JSON] = field(default_factory=dict)
+    migrated_to: int | None = None
 
     @property
     def chat_id(self) -> int:
@@ -198,7 +227,15 @@ class StoredFile:
 class ApiState:
     """All server-side state of the fake Telegram for one bot."""
 
-    def __init__(self, bot_id: int, bot_username: str, first_name: str = "Hromada Test") -> None:
+    def __init__(
+        self,
+        bot_id: int,
+        bot_username: str,
+        first_name: str = "Hromada Test",
+        *,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.clock = clock if isinstance(clock, ServerClock) else ServerClock(clock or time.time)
         self.bot_user: JSON = {
             "id": bot_id,
             "is_bot": True,
@@ -207,6 +244,7 @@ class ApiState:
         }
         self.feed = ChangeFeed()
         self.chats: dict[int, ChatState] = {}
+        self.users: dict[int, JSON] = {bot_id: self.bot_user}  # User JSON of everyone known
         self.updates: list[JSON] = []
         self.next_update_id = 1
         self.allowed_updates: frozenset[str] = DEFAULT_UPDATES
@@ -225,13 +263,21 @@ class ApiState:
         self.chats[chat.chat_id] = chat
         return chat
 
+    @property
+    def bot_id(self) -> int:
+        return int(self.bot_user["id"])
+
+    def now(self) -> int:
+        """The server's time in whole Unix seconds (``Message.date``)."""
+        return self.clock.timestamp()
+
     def add_message(self, chat: ChatState, sender: JSON, content: JSON) -> StoredMessage:
         """Store a new message from ``sender`` (the bot or a person) and announce it."""
         raw: JSON = {
             "message_id": chat.next_message_id,
             "from": dict(sender),
             "chat": dict(chat.info),
-            "date": int(time.time()),
+            "date": self.now(),
             **content,
         }
         chat.next_message_id += 1
