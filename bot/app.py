@@ -26,7 +26,17 @@ from storage.engine import session_factory
 
 log = logging.getLogger(__name__)
 
-HromadaApp = Application[Any, HromadaContext, Any, Any, BotData, Any]
+AnyApp = Application[Any, HromadaContext, Any, Any, BotData, Any]
+
+
+class HromadaApp(AnyApp):
+    """PTB's Application with its `Lifecycle` attached (the outbox dispatcher, the engine,
+    the scheduler), so that tests and tools reach them through a typed attribute."""
+
+    def __init__(self, *, lifecycle: Lifecycle, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.lifecycle = lifecycle
+
 
 # Updates the bot asks Telegram for; anything else is never fetched.
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
@@ -36,8 +46,9 @@ def build_application(settings: Settings) -> HromadaApp:
     token = require_token(settings)
     context_types = ContextTypes(context=HromadaContext, bot_data=BotData)
     lifecycle = Lifecycle(settings)
-    app: HromadaApp = (
+    built = (
         ApplicationBuilder()
+        .application_class(HromadaApp, {"lifecycle": lifecycle})
         .token(token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_file_url)
@@ -56,6 +67,8 @@ def build_application(settings: Settings) -> HromadaApp:
         .post_shutdown(lifecycle.post_shutdown)
         .build()
     )
+    assert isinstance(built, HromadaApp)
+    app = built
     handlers.register(app)
     app.add_error_handler(_on_error)
     return app
@@ -79,7 +92,7 @@ class Lifecycle:
         """Send newly committed outbox rows now; a no-op until the dispatcher runs."""
         self.outbox.wake()
 
-    async def post_init(self, app: HromadaApp) -> None:
+    async def post_init(self, app: AnyApp) -> None:
         settings = self.settings
         self.engine = await connect_database(settings)
         sessions = session_factory(self.engine)
@@ -105,7 +118,7 @@ class Lifecycle:
         await register_commands(app, translators, settings.default_language)
         log.info("bot started as @%s", app.bot.username)
 
-    async def post_shutdown(self, app: HromadaApp) -> None:
+    async def post_shutdown(self, app: AnyApp) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.outbox.stop()
@@ -113,16 +126,7 @@ class Lifecycle:
             await self.engine.dispose()
 
 
-def lifecycle_of(app: HromadaApp) -> Lifecycle:
-    """The Lifecycle behind an application built by `build_application` (tests use it to
-    reach the outbox dispatcher)."""
-    owner = getattr(app.post_init, "__self__", None)
-    if not isinstance(owner, Lifecycle):
-        raise RuntimeError("not an application built by build_application")
-    return owner
-
-
-async def register_commands(app: HromadaApp, translators: dict[str, Any], default: str) -> None:
+async def register_commands(app: AnyApp, translators: dict[str, Any], default: str) -> None:
     """The command menu in each language, and the default language's for everyone else."""
     for language in (*translators, None):
         _ = translators[language or default].gettext

@@ -11,7 +11,7 @@ from bot.logging_setup import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from bot.startup import StartupError, check_telegram, open_database
 from storage.engine import session_factory
-from storage.repositories import outbox
+from storage.repositories import outbox, skipped
 from storage.repositories.communities import read_seed, seed_communities
 
 
@@ -27,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     dead.add_argument("--limit", type=int, default=50, help="how many, newest first")
     retry = outbox_sub.add_parser("retry", help="queue a dead outbox message again")
     retry.add_argument("id", type=int, help="the message's id (see `outbox dead`)")
+    nobody = outbox_sub.add_parser("skipped", help="notifications that reached nobody")
+    nobody.add_argument("--limit", type=int, default=50, help="how many, newest first")
     staff_cli.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
@@ -88,6 +90,8 @@ async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
                     return 0
                 print(f"error: no dead outbox message {args.id}", file=sys.stderr)
                 return 1
+            if args.outbox_command == "skipped":
+                return _print_skipped(await skipped.recent(session, args.limit))
             rows = await outbox.list_dead(session, args.limit)
             counts = await outbox.stats(session)
         for row in rows:
@@ -98,3 +102,12 @@ async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
             )
         print(f"{counts.dead} dead, {counts.pending} pending")
         return 0
+
+
+def _print_skipped(rows: list[skipped.SkippedRow]) -> int:
+    """`outbox skipped`: who was not told of what (request, news, why; no names, no chats)."""
+    for row in rows:
+        who = row.role_label or ("staff" if row.reason == skipped.NO_RECIPIENT else "resident")
+        print(f"{row.id}\t{row.at:%Y-%m-%d %H:%M}Z\t{row.ref}\t{row.news}\t{row.reason}\t{who}")
+    print(f"{len(rows)} skipped")
+    return 0

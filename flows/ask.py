@@ -13,17 +13,17 @@ Events (kwargs), by state:
 - contact: `choose_contact(share=)` (a bool; anonymous unless True) → preview; `back()`.
 - preview: `confirm()` → done; `edit_text()` → text; `back()` → contact.
 
-Problems: `unknown_category`, `empty`, `too_long`, `text_needed`, `too_many_photos`,
-`no_photo` (no file id), `addition_too_long`, `unknown_choice`, `incomplete` (stored data
-lacks a category or text). Effects: `show_emergency` (True), `submit` (category, text,
-photos, urgent, share_contact).
+Problems (`AskProblem`): `unknown_category`, `empty`, `too_long`, `text_needed`,
+`too_many_photos`, `no_photo` (no file id), `addition_too_long`, `unknown_choice`,
+`incomplete` (stored data lacks a category or text). Effects (`AskEffects`):
+`show_emergency`, `submit` (a `Submission`: category, text, photos, urgent, share_contact).
 
-The handler stores every `Step` it gets back, accepted or not: a rejected event may still
+The runner stores every `Step` it gets back, accepted or not: a rejected event may still
 have kept something (a too-long text in `draft`, a photo sent without a caption, a caption
-sent with a 4th photo). Then it says `problem` when there is one, shows the emergency
-numbers when `effects` has `show_emergency`, and asks the step of `state`. `problem` can
-also be set on an accepted step when part of the input could not be used (a 4th photo
-whose caption became the question; an addition that did not fit).
+sent with a 4th photo). Then the handler says `problem` when there is one, shows the
+emergency numbers when `effects.show_emergency`, and the step of `state` is asked again.
+`problem` can also be set on an accepted step when part of the input could not be used (a
+4th photo whose caption became the question; an addition that did not fit).
 
 Nothing typed is lost and nothing is rewritten: a text is stored as typed (emoji, right-to-
 left text, `<b>` and `&` included; escaping is the renderer's job), only leading and
@@ -32,7 +32,7 @@ counted in characters (code points) after that strip. A text that mentions dange
 (`flows.safety`) makes the request urgent for good (rewriting the text does not clear it)
 and asks for the numbers again, whether or not the text was accepted.
 
-`confirm` ends the flow (state None, data {}) with `effects["submit"]`; the handler commits
+`confirm` ends the flow (state None, data {}) with `effects.submit`; the handler commits
 the request in the same transaction. A second press of the same Confirm button then finds
 no Ask state and raises `StaleEvent`: the handler answers "already sent".
 
@@ -45,17 +45,51 @@ returns there and the rest is kept).
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from transitions import EventData
 
 from flows.categories import is_category
-from flows.flow import DONE, Flow
+from flows.flow import DONE, Flow, Step
 from flows.fsm import State, StatesGroup
 from flows.safety import mentions_danger
 
 TEXT_LIMIT = 2000
 PHOTO_LIMIT = 3
+
+
+class AskProblem(StrEnum):
+    UNKNOWN_CATEGORY = "unknown_category"
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    TEXT_NEEDED = "text_needed"
+    TOO_MANY_PHOTOS = "too_many_photos"
+    NO_PHOTO = "no_photo"
+    ADDITION_TOO_LONG = "addition_too_long"
+    UNKNOWN_CHOICE = "unknown_choice"
+    INCOMPLETE = "incomplete"
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A confirmed question, for the handler to commit as a request."""
+
+    category: str
+    text: str
+    photos: list[str]
+    urgent: bool
+    share_contact: bool
+
+
+@dataclass
+class AskEffects:
+    show_emergency: bool = False  # the text mentions danger: show the numbers now
+    submit: Submission | None = None
+
+
+AskStep = Step[AskEffects, AskProblem]
 
 
 class AskForm(StatesGroup):
@@ -87,7 +121,7 @@ def _typed(event: EventData) -> object:
     return event.kwargs.get("text", event.kwargs.get("caption"))
 
 
-class AskFlow(Flow):
+class AskFlow(Flow[AskEffects, AskProblem]):
     """The resident's question; see the module docstring for events, problems, effects."""
 
     states = AskForm
@@ -204,10 +238,8 @@ class AskFlow(Flow):
             "editing": False,
         }
 
-    def _problem(self, code: str) -> bool:
-        """Record the first problem of this event; returns False for use in conditions."""
-        self.problem = self.problem or code
-        return False
+    def new_effects(self) -> AskEffects:
+        return AskEffects()
 
     def _photos(self) -> list[str]:
         photos = self.data.get("photos")
@@ -218,14 +250,14 @@ class AskFlow(Flow):
         typed = _typed(event)
         if isinstance(typed, str) and mentions_danger(typed):
             self.data["urgent"] = True
-            self.effects["show_emergency"] = True
+            self.effects.show_emergency = True
 
     def take_photo(self, event: EventData) -> None:
         file_id, photos = _photo_id(event.kwargs.get("file_id")), self._photos()
         if file_id is None or file_id in photos:
             return
         if len(photos) >= PHOTO_LIMIT:
-            self._problem("too_many_photos")
+            self._problem(AskProblem.TOO_MANY_PHOTOS)
             return
         self.data["photos"] = [*photos, file_id]
 
@@ -239,11 +271,11 @@ class AskFlow(Flow):
             self.data["text"] = self._joined(caption)
         else:
             self.data["draft"] = caption
-            self._problem("addition_too_long")
+            self._problem(AskProblem.ADDITION_TOO_LONG)
 
     # conditions
     def known_category(self, event: EventData) -> bool:
-        return is_category(event.kwargs.get("code")) or self._problem("unknown_category")
+        return is_category(event.kwargs.get("code")) or self._problem(AskProblem.UNKNOWN_CATEGORY)
 
     def editing(self, event: EventData) -> bool:
         return bool(self.data.get("editing"))
@@ -251,25 +283,26 @@ class AskFlow(Flow):
     def valid_text(self, event: EventData) -> bool:
         text = visible_text(_typed(event))
         if text is None:
-            return self._problem("empty")
+            return self._problem(AskProblem.EMPTY)
         if len(text) > TEXT_LIMIT:
             self.data["draft"] = text
-            return self._problem("too_long")
+            return self._problem(AskProblem.TOO_LONG)
         return True
 
     def caption_is_text(self, event: EventData) -> bool:
         if visible_text(event.kwargs.get("caption")) is None:
-            return self._problem("text_needed")
+            return self._problem(AskProblem.TEXT_NEEDED)
         return self.valid_text(event)
 
     def valid_photo(self, event: EventData) -> bool:
-        return _photo_id(event.kwargs.get("file_id")) is not None or self._problem("no_photo")
+        file_id = _photo_id(event.kwargs.get("file_id"))
+        return file_id is not None or self._problem(AskProblem.NO_PHOTO)
 
     def photo_kept(self, event: EventData) -> bool:
         return event.kwargs.get("file_id") in self._photos()  # else `take_photo` said why
 
     def visible(self, event: EventData) -> bool:
-        return visible_text(_typed(event)) is not None or self._problem("empty")
+        return visible_text(_typed(event)) is not None or self._problem(AskProblem.EMPTY)
 
     def addition_fits(self, event: EventData) -> bool:
         addition = visible_text(_typed(event))
@@ -277,10 +310,11 @@ class AskFlow(Flow):
         if len(self._joined(addition)) <= TEXT_LIMIT:
             return True
         self.data["draft"] = addition
-        return self._problem("addition_too_long")
+        return self._problem(AskProblem.ADDITION_TOO_LONG)
 
     def valid_share(self, event: EventData) -> bool:
-        return isinstance(event.kwargs.get("share"), bool) or self._problem("unknown_choice")
+        share = event.kwargs.get("share")
+        return isinstance(share, bool) or self._problem(AskProblem.UNKNOWN_CHOICE)
 
     def complete(self, event: EventData) -> bool:
         text = visible_text(self.data.get("text"))
@@ -291,7 +325,7 @@ class AskFlow(Flow):
             and len(self._photos()) <= PHOTO_LIMIT
         ):
             return True
-        return self._problem("incomplete")
+        return self._problem(AskProblem.INCOMPLETE)
 
     # after
     def remember_category(self, event: EventData) -> None:
@@ -321,10 +355,12 @@ class AskFlow(Flow):
         self.data["editing"] = False
 
     def submit(self, event: EventData) -> None:
-        self.effects["submit"] = {
-            "category": self.data["category"],
-            "text": visible_text(self.data["text"]),
-            "photos": list(self._photos()),
-            "urgent": bool(self.data.get("urgent")),
-            "share_contact": self.data.get("share_contact") is True,
-        }
+        text = visible_text(self.data["text"])
+        assert text is not None  # checked by `complete`
+        self.effects.submit = Submission(
+            category=str(self.data["category"]),
+            text=text,
+            photos=list(self._photos()),
+            urgent=bool(self.data.get("urgent")),
+            share_contact=self.data.get("share_contact") is True,
+        )

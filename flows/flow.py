@@ -1,47 +1,62 @@
 """The base of every conversation flow: one `transitions` machine per flow class.
 
 A flow never talks to Telegram or the database. The handler loads the stored state and
-data, calls `Flow.handle(...)` with an event, persists the returned `Step` and renders it.
-The machine is built once per class; each event gets a short-lived model restored from the
-stored state (`add_model(model, initial=state)`), the event is triggered and the model is
-removed again. Two events of one person never run at once (the update processor orders them).
+data, calls `Flow.handle(...)` with an event, stores the returned `Step` and renders it
+(`handlers/core/steps.py` does this for every flow, with one rule). The machine is built
+once per class; each event gets a short-lived model restored from the stored state
+(`add_model(model, initial=state)`), the event is triggered and the model is removed again.
+Two events of one person never run at once (the update processor orders them).
+
+What an event did is typed per flow: `Step[Effects, Problem]`, where `Effects` is the
+flow's dataclass of what the handler must carry out (a chosen language, a question to
+submit) and `Problem` its `StrEnum` of reasons an event was refused.
+
+Only an event the state does not have is stale (`StaleEvent`: an old button). Anything a
+condition or callback raises is a bug and propagates unchanged, so the pipeline logs it and
+tells the person that something went wrong.
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar, Generic, TypeVar
 
-from transitions import Machine, MachineError
+from transitions import Machine
 
 from flows.fsm.state import State, StatesGroup
 
 DONE = "done"  # internal end state; stored as "no state"
+
+E = TypeVar("E")  # the flow's effects (a dataclass)
+P = TypeVar("P", bound=StrEnum)  # the flow's problems
 
 
 class StaleEvent(Exception):
     """The event does not belong to the state the conversation is in (an old button)."""
 
 
-@dataclass
-class Step:
-    """What one event did: the state to store, the data to store, and what to persist."""
+@dataclass(frozen=True)
+class Step(Generic[E, P]):
+    """What one event did: the state and data to store, whether the event was accepted,
+    what the handler must carry out (`effects`) and why (part of) it was refused."""
 
     state: str | None
     data: dict[str, Any]
     accepted: bool
-    problem: str | None = None
-    effects: dict[str, Any] = field(default_factory=dict)
+    effects: E
+    problem: P | None = None
 
 
 def _state_name(value: State | str | None) -> str | None:
     return value.state if isinstance(value, State) else value
 
 
-class Flow:
-    """Subclass with `states` (a StatesGroup) and `transitions` (transitions' dict form,
-    `source`/`dest` given as `State` objects or `DONE`)."""
+class Flow(Generic[E, P]):
+    """Subclass `Flow[MyEffects, MyProblem]` with `states` (a StatesGroup), `transitions`
+    (transitions' dict form, `source`/`dest` given as `State` objects or `DONE`) and
+    `new_effects()` (the effects of an event that asks for nothing)."""
 
     states: ClassVar[type[StatesGroup]]
     transitions: ClassVar[list[dict[str, Any]]]
@@ -51,8 +66,16 @@ class Flow:
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = copy.deepcopy(data)
-        self.problem: str | None = None
-        self.effects: dict[str, Any] = {}
+        self.problem: P | None = None
+        self.effects: E = self.new_effects()
+
+    def new_effects(self) -> E:
+        raise NotImplementedError
+
+    def _problem(self, problem: P) -> bool:
+        """Record the first problem of this event; returns False for use in conditions."""
+        self.problem = self.problem or problem
+        return False
 
     @classmethod
     def machine(cls) -> Machine:
@@ -86,19 +109,26 @@ class Flow:
         return state is not None and state in cls.states
 
     @classmethod
-    def handle(cls, state: State | str, data: dict[str, Any], event: str, **kwargs: Any) -> Step:
-        """Run one event from `state`; raise StaleEvent if the state has no such event."""
+    def expects(cls, state: str | None, event: str) -> bool:
+        """Whether `state` (a stored state of this flow) has the event `event`."""
+        if state is None or not cls.owns(state):
+            return False
+        return event in cls.machine().get_triggers(state)
+
+    @classmethod
+    def handle(
+        cls, state: State | str, data: dict[str, Any], event: str, **kwargs: Any
+    ) -> Step[E, P]:
+        """Run one event from `state`; StaleEvent if the state has no such event. Errors of
+        the flow itself (a condition that raises) propagate: they are bugs, not stale."""
         name = _state_name(state)
-        if not cls.owns(name):
-            raise StaleEvent(f"{cls.__name__} has no state {name!r}")
+        if not cls.expects(name, event):
+            raise StaleEvent(f"{event!r} is not expected in {name!r}")
         machine = cls.machine()
         model = cls(data)
         machine.add_model(model, initial=name)
         try:
-            trigger = model.trigger  # type: ignore[attr-defined]  # added by the machine
-            accepted = bool(trigger(event, **kwargs))
-        except (MachineError, AttributeError) as exc:
-            raise StaleEvent(f"{event!r} is not expected in {name!r}") from exc
+            accepted = bool(machine.events[event].trigger(model, **kwargs))
         finally:
             machine.remove_model(model)
         final = None if model.state == DONE else model.state
@@ -106,6 +136,6 @@ class Flow:
             state=final,
             data=model.data if final else {},
             accepted=accepted,
-            problem=model.problem,
             effects=model.effects,
+            problem=model.problem,
         )

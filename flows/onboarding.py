@@ -7,6 +7,8 @@ person who is already onboarded changes one thing and is back at the menu.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from transitions import EventData
@@ -23,11 +25,25 @@ class OnboardingForm(StatesGroup):
     community = State()
 
 
+class OnboardingProblem(StrEnum):
+    UNKNOWN_LANGUAGE = "unknown_language"
+    UNKNOWN_PAGE = "unknown_page"
+    UNKNOWN_COMMUNITY = "unknown_community"
+
+
+@dataclass
+class OnboardingEffects:
+    """What the handler saves on the person: a chosen language, a chosen community."""
+
+    language: str | None = None
+    community_id: int | None = None
+
+
 def page_count(total: int, per_page: int = COMMUNITIES_PER_PAGE) -> int:
     return max(1, -(-total // per_page))
 
 
-class OnboardingFlow(Flow):
+class OnboardingFlow(Flow[OnboardingEffects, OnboardingProblem]):
     """Events: `choose_language(code=)`, `turn_page(page=, total=)`,
     `choose_community(community_id=, known_ids=)`."""
 
@@ -67,12 +83,14 @@ class OnboardingFlow(Flow):
     def start_data(*, return_to_menu: bool) -> dict[str, Any]:
         return {"return_to_menu": return_to_menu, "page": 0}
 
+    def new_effects(self) -> OnboardingEffects:
+        return OnboardingEffects()
+
     # conditions
     def valid_language(self, event: EventData) -> bool:
-        if event.kwargs.get("code") in LANGUAGES:
-            return True
-        self.problem = "unknown_language"
-        return False
+        return event.kwargs.get("code") in LANGUAGES or self._problem(
+            OnboardingProblem.UNKNOWN_LANGUAGE
+        )
 
     def needs_community(self, event: EventData) -> bool:
         return not self.data.get("return_to_menu", False)
@@ -81,23 +99,21 @@ class OnboardingFlow(Flow):
         page, total = event.kwargs.get("page"), int(event.kwargs.get("total", 0))
         if isinstance(page, int) and 0 <= page < page_count(total):
             return True
-        self.problem = "unknown_page"
-        return False
+        return self._problem(OnboardingProblem.UNKNOWN_PAGE)
 
     def known_community(self, event: EventData) -> bool:
         known: Collection[int] = event.kwargs.get("known_ids", ())
         if event.kwargs.get("community_id") in known:
             return True
-        self.problem = "unknown_community"
-        return False
+        return self._problem(OnboardingProblem.UNKNOWN_COMMUNITY)
 
     # effects
     def remember_language(self, event: EventData) -> None:
-        self.effects["language"] = event.kwargs["code"]
+        self.effects.language = event.kwargs["code"]
         self.data["page"] = 0
 
     def remember_page(self, event: EventData) -> None:
         self.data["page"] = event.kwargs["page"]
 
     def remember_community(self, event: EventData) -> None:
-        self.effects["community_id"] = event.kwargs["community_id"]
+        self.effects.community_id = event.kwargs["community_id"]

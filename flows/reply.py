@@ -1,47 +1,52 @@
-"""A resident's reply to staff (asked for more, or reopening): one text, photos allowed."""
+"""A resident's reply to staff (asked for more, or reopening): one text, photos allowed.
+
+One state that only validates a text, so a plain function rather than a machine: the
+handler stores `start_data(...)` with `ReplyForm.text` and passes what arrives to `take`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-from transitions import EventData
-
-from flows.flow import DONE, Flow
 from flows.fsm import State, StatesGroup
-from flows.text import text_problem
+from flows.text import TextProblem, text_problem
 
 REPLY_TEXT_LIMIT = 2000
+REPLY_PHOTO_LIMIT = 3
 
 
 class ReplyForm(StatesGroup):
     text = State()
 
 
-class ReplyFlow(Flow):
-    """Event `give_text(text=, photos=[])`; effects {"request_id", "mode", "text", "photos"}."""
+class ReplyMode(StrEnum):
+    REPLY = "reply"  # staff asked for more: the answer to their question
+    ADD = "add"  # after reopening: more words on the request
 
-    states = ReplyForm
-    transitions = [  # noqa: RUF012 - read once by the machine
-        {
-            "trigger": "give_text",
-            "source": ReplyForm.text,
-            "dest": DONE,
-            "conditions": "valid_text",
-            "after": "remember",
-        },
-    ]
 
-    @staticmethod
-    def start_data(request_id: int, mode: str) -> dict[str, Any]:
-        return {"request_id": request_id, "mode": mode}
+@dataclass(frozen=True)
+class Reply:
+    request_id: int
+    mode: ReplyMode
+    text: str
+    photos: list[str]
 
-    def valid_text(self, event: EventData) -> bool:
-        text = str(event.kwargs.get("text") or "")
-        self.problem = text_problem(text, REPLY_TEXT_LIMIT)
-        if self.problem == "too_long":
-            self.data["draft"] = text.strip()  # kept, so nothing typed is lost
-        return self.problem is None
 
-    def remember(self, event: EventData) -> None:
-        photos = [str(p) for p in event.kwargs.get("photos") or []][:3]
-        self.effects = {**self.data, "text": str(event.kwargs["text"]).strip(), "photos": photos}
+def start_data(request_id: int, mode: ReplyMode) -> dict[str, Any]:
+    return {"request_id": request_id, "mode": mode.value}
+
+
+def take(data: Mapping[str, Any], text: str, photos: Sequence[str] = ()) -> Reply | TextProblem:
+    """The reply in `text` (stripped), or why it cannot be taken."""
+    problem = text_problem(text, REPLY_TEXT_LIMIT)
+    if problem is not None:
+        return problem
+    return Reply(
+        request_id=int(data["request_id"]),
+        mode=ReplyMode(data.get("mode", ReplyMode.REPLY)),
+        text=text.strip(),
+        photos=[str(p) for p in photos][:REPLY_PHOTO_LIMIT],
+    )

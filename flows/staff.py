@@ -1,18 +1,19 @@
-"""What staff type in reply to a request: an answer, a question back, a note, a comment.
+"""What staff type about a request: an answer, a question back, a note, a reject comment.
 
-One state per kind; the request the text belongs to is in the data (`request_id`), and the
-handler re-checks the person's right to act on it when the text arrives.
+One state per kind, each only validating a text, so plain functions rather than a machine.
+The request the text belongs to is in the data (`request_id`); the handler re-checks the
+person's right to act on it when the text arrives.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from transitions import EventData
-
-from flows.flow import DONE, Flow
 from flows.fsm import State, StatesGroup
-from flows.text import text_problem
+from flows.permissions import Action
+from flows.text import TextProblem, text_problem
 
 STAFF_TEXT_LIMIT = 3500  # leaves room for the header of the message the resident receives
 
@@ -24,39 +25,54 @@ class StaffForm(StatesGroup):
     reject_comment = State()
 
 
-class StaffTextFlow(Flow):
-    """Events: `give_text(text=)` in any state; `skip()` for the optional reject comment."""
+# What the text of each state does, in the words of `flows.permissions`.
+_ACTIONS: tuple[tuple[State, Action], ...] = (
+    (StaffForm.answer, Action.ANSWER),
+    (StaffForm.ask_more, Action.ASK_MORE),
+    (StaffForm.note, Action.NOTE),
+    (StaffForm.reject_comment, Action.REJECT),
+)
+STATE_OF_ACTION: dict[Action, State] = {action: state for state, action in _ACTIONS}
 
-    states = StaffForm
-    transitions = [  # noqa: RUF012 - read once by the machine
-        {
-            "trigger": "give_text",
-            "source": [
-                StaffForm.answer,
-                StaffForm.ask_more,
-                StaffForm.note,
-                StaffForm.reject_comment,
-            ],
-            "dest": DONE,
-            "conditions": "valid_text",
-            "after": "remember_text",
-        },
-        {"trigger": "skip", "source": StaffForm.reject_comment, "dest": DONE, "after": "no_text"},
-    ]
 
-    @staticmethod
-    def start_data(request_id: int, **extra: Any) -> dict[str, Any]:
-        return {"request_id": request_id, **extra}
+def action_of(state: str) -> Action:
+    """The action a text typed in `state` (a `StaffForm` state) performs."""
+    for candidate, action in _ACTIONS:
+        if candidate.state == state:
+            return action
+    raise ValueError(f"{state!r} is not a staff text state")
 
-    def valid_text(self, event: EventData) -> bool:
-        text = str(event.kwargs.get("text") or "")
-        self.problem = text_problem(text, STAFF_TEXT_LIMIT)
-        if self.problem == "too_long":
-            self.data["draft"] = text.strip()  # kept, so nothing typed is lost
-        return self.problem is None
 
-    def remember_text(self, event: EventData) -> None:
-        self.effects = {**self.data, "text": str(event.kwargs["text"]).strip()}
+@dataclass(frozen=True)
+class StaffText:
+    action: Action
+    request_id: int
+    text: str  # "" for a skipped reject comment
+    reason: str | None = None  # the reject reason
 
-    def no_text(self, event: EventData) -> None:
-        self.effects = {**self.data, "text": ""}
+
+def start_data(request_id: int, *, reason: str | None = None) -> dict[str, Any]:
+    return {"request_id": request_id, "reason": reason}
+
+
+def take(state: str, data: Mapping[str, Any], text: str) -> StaffText | TextProblem:
+    """The text typed in `state` (a `StaffForm` state), or why it cannot be taken."""
+    problem = text_problem(text, STAFF_TEXT_LIMIT)
+    if problem is not None:
+        return problem
+    return _staff_text(state, data, text.strip())
+
+
+def skip(data: Mapping[str, Any]) -> StaffText:
+    """No comment on a rejection (the only optional text)."""
+    return _staff_text(StaffForm.reject_comment.state or "", data, "")
+
+
+def _staff_text(state: str, data: Mapping[str, Any], text: str) -> StaffText:
+    reason = data.get("reason")
+    return StaffText(
+        action=action_of(state),
+        request_id=int(data["request_id"]),
+        text=text,
+        reason=str(reason) if reason is not None else None,
+    )

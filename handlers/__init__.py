@@ -12,6 +12,7 @@ from handlers.core.router import Router
 from handlers.resident import ask, menu, my_requests, navigation, onboarding
 from handlers.staff import buttons as staff_buttons
 from handlers.staff import commands as staff_commands
+from handlers.staff import invites as staff_invites
 from handlers.staff import texts as staff_texts
 
 
@@ -24,6 +25,7 @@ def build_router() -> Router:
     root.include(menu.router)  # the idle screen
     root.include(ask.router)  # a resident asks a question
     root.include(my_requests.router)  # a resident's requests, replies, ratings
+    root.include(staff_invites.router)  # /start inv_... (a staff invitation link)
     root.include(staff_commands.router)  # /queue, /inbox, /stats, /link_staff_chat
     root.include(staff_buttons.router)  # buttons on request cards
     root.include(staff_texts.router)  # what staff type after pressing Answer etc.

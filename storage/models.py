@@ -247,3 +247,26 @@ class OutboxMessage(Base):
     # When it was given up: dead rows are forgotten `OUTBOX_RETENTION_DAYS` after that,
     # like delivered rows after `sent_at` (their payloads hold what staff cards show).
     dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SkippedNotice(Base):
+    """A notification that reached nobody: its recipient cannot be written to (blocked the
+    bot, erased their data) or none is configured (no moderator, no provider, no staff
+    chat). Written in the transaction of the change; listed by `python -m bot outbox
+    skipped`, so that "nobody was told" is visible instead of silent."""
+
+    __tablename__ = "skipped_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("service_requests.id", ondelete="CASCADE"), index=True
+    )
+    news: Mapped[str] = mapped_column(String(24))  # new, routed, reply, reopened, answer, ...
+    reason: Mapped[str] = mapped_column(String(24))  # unreachable, erased, no_recipient
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    role_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_roles.id", ondelete="SET NULL"), nullable=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -32,8 +32,7 @@ def bot_settings(server: BotApiServer, database_url: str, **overrides: object) -
 async def running_bot(settings: Settings) -> AsyncIterator[HromadaApp]:
     app = build_application(settings)
     await app.initialize()
-    assert app.post_init is not None
-    await app.post_init(app)
+    await app.lifecycle.post_init(app)
     assert app.updater is not None
     await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=1, poll_interval=0)
     await app.start()
@@ -43,8 +42,7 @@ async def running_bot(settings: Settings) -> AsyncIterator[HromadaApp]:
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
+        await app.lifecycle.post_shutdown(app)
 
 
 @asynccontextmanager
@@ -53,14 +51,12 @@ async def quiet_bot(settings: Settings) -> AsyncIterator[HromadaApp]:
     that each one is fully processed (replies sent) when `feed` returns."""
     app = build_application(settings)
     await app.initialize()
-    assert app.post_init is not None
-    await app.post_init(app)
+    await app.lifecycle.post_init(app)
     try:
         yield app
     finally:
         await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
+        await app.lifecycle.post_shutdown(app)
 
 
 async def feed(app: HromadaApp, server: BotApiServer) -> list[Update]:

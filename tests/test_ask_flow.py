@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.ask import PHOTO_LIMIT, TEXT_LIMIT, AskFlow, AskForm
+from flows.ask import (
+    PHOTO_LIMIT,
+    TEXT_LIMIT,
+    AskEffects,
+    AskFlow,
+    AskForm,
+    AskProblem,
+    Submission,
+)
 from flows.categories import (
     CATEGORY_CODES,
     REJECT_REASON_CODES,
@@ -24,12 +32,15 @@ def at(state: State, **data: Any) -> tuple[State, dict[str, Any]]:
     return state, {**AskFlow.start_data(), **data}
 
 
-def run(start: tuple[State | str, dict[str, Any]], event: str, **kwargs: Any) -> Step:
+AskStep = Step[AskEffects, AskProblem]
+
+
+def run(start: tuple[State | str, dict[str, Any]], event: str, **kwargs: Any) -> AskStep:
     state, data = start
     return AskFlow.handle(state, data, event, **kwargs)
 
 
-def then(step: Step, event: str, **kwargs: Any) -> Step:
+def then(step: AskStep, event: str, **kwargs: Any) -> AskStep:
     assert step.state is not None
     return AskFlow.handle(step.state, step.data, event, **kwargs)
 
@@ -40,7 +51,7 @@ def test_the_whole_question_from_safety_screen_to_submit() -> None:
     step = then(step, "choose_category", code="housing")
     assert step.state == AskForm.text.state and step.data["category"] == "housing"
     step = then(step, "give_text", text="Коли дадуть воду в будинку 5?")
-    assert step.state == AskForm.photos.state and step.effects == {}
+    assert step.state == AskForm.photos.state and step.effects == AskEffects()
     step = then(step, "give_photo", file_id="p1")
     step = then(step, "give_photo", file_id="p2")
     assert step.accepted and step.data["photos"] == ["p1", "p2"]
@@ -50,15 +61,15 @@ def test_the_whole_question_from_safety_screen_to_submit() -> None:
     assert step.state == AskForm.preview.state
     step = then(step, "confirm")
     assert step.accepted and step.state is None and step.data == {}
-    assert step.effects == {
-        "submit": {
-            "category": "housing",
-            "text": "Коли дадуть воду в будинку 5?",
-            "photos": ["p1", "p2"],
-            "urgent": False,
-            "share_contact": False,
-        }
-    }
+    assert step.effects == AskEffects(
+        submit=Submission(
+            category="housing",
+            text="Коли дадуть воду в будинку 5?",
+            photos=["p1", "p2"],
+            urgent=False,
+            share_contact=False,
+        )
+    )
 
 
 def test_the_safety_screen_comes_first() -> None:
@@ -138,19 +149,20 @@ def test_a_text_is_stored_as_typed(text: str) -> None:
 def test_danger_makes_the_request_urgent_and_shows_the_numbers_again() -> None:
     step = run(at(AskForm.text, category="police"), "give_text", text="Сусід погрожує ножем")
     assert step.accepted and step.state == AskForm.photos.state
-    assert step.data["urgent"] is True and step.effects == {"show_emergency": True}
+    assert step.data["urgent"] is True and step.effects == AskEffects(show_emergency=True)
     step = then(step, "back")
     step = then(step, "give_text", text="Сусід шумить вночі")
-    assert step.data["urgent"] is True and step.effects == {}  # urgent stays
+    assert step.data["urgent"] is True and step.effects == AskEffects()  # urgent stays
     step = then(then(then(step, "photos_done"), "choose_contact", share=True), "confirm")
-    assert step.effects["submit"]["urgent"] is True
-    assert step.effects["submit"]["share_contact"] is True
+    assert step.effects.submit is not None
+    assert step.effects.submit.urgent is True
+    assert step.effects.submit.share_contact is True
 
 
 def test_danger_in_a_too_long_text_still_shows_the_numbers() -> None:
     text = "мене б'є чоловік. " + "x" * TEXT_LIMIT
     step = run(at(AskForm.text, category="police"), "give_text", text=text)
-    assert step.problem == "too_long" and step.effects == {"show_emergency": True}
+    assert step.problem == "too_long" and step.effects == AskEffects(show_emergency=True)
     assert step.data["urgent"] is True and step.state == AskForm.text.state
 
 
@@ -171,7 +183,7 @@ def test_a_photo_without_a_caption_is_kept_and_text_is_asked(caption: str | None
 
 def test_a_danger_caption_is_screened() -> None:
     step = run(at(AskForm.text, category="police"), "give_photo", file_id="p1", caption="пожежа")
-    assert step.data["urgent"] is True and step.effects == {"show_emergency": True}
+    assert step.data["urgent"] is True and step.effects == AskEffects(show_emergency=True)
 
 
 def test_a_fourth_photo_is_refused_and_the_three_stay() -> None:
@@ -267,7 +279,7 @@ def test_back_goes_one_step_back() -> None:
 
 def test_a_second_confirm_is_stale() -> None:
     step = run(at(AskForm.preview, category="legal", text="x"), "confirm")
-    assert step.state is None and "submit" in step.effects
+    assert step.state is None and step.effects.submit is not None
     with pytest.raises(StaleEvent):
         AskFlow.handle(step.state or "", step.data, "confirm")
 
@@ -280,7 +292,7 @@ def test_confirm_belongs_to_the_preview_only() -> None:
 
 def test_confirm_refuses_incomplete_data() -> None:
     step = run(at(AskForm.preview, category="legal"), "confirm")
-    assert not step.accepted and step.problem == "incomplete" and step.effects == {}
+    assert not step.accepted and step.problem == "incomplete" and step.effects == AskEffects()
     step = run(at(AskForm.preview, category="nope", text="x"), "confirm")
     assert step.problem == "incomplete" and step.state == AskForm.preview.state
 
@@ -340,12 +352,12 @@ def test_any_sequence_of_events_keeps_the_question_sound(
             step = AskFlow.handle(state, data, event, **kwargs)
         except StaleEvent:
             continue
-        if "submit" in step.effects:
+        submitted = step.effects.submit
+        if submitted is not None:
             assert state == AskForm.preview.state and event == "confirm"
-            submitted = step.effects["submit"]
-            assert is_category(submitted["category"])
-            assert 1 <= len(submitted["text"]) <= TEXT_LIMIT
-            assert len(submitted["photos"]) <= PHOTO_LIMIT
+            assert is_category(submitted.category)
+            assert 1 <= len(submitted.text) <= TEXT_LIMIT
+            assert len(submitted.photos) <= PHOTO_LIMIT
         typed = kwargs.get("text")
         if state == AskForm.text.state and isinstance(typed, str) and len(typed) > TEXT_LIMIT:
             assert step.problem == "too_long" and step.data["draft"] == typed.strip()
@@ -354,7 +366,7 @@ def test_any_sequence_of_events_keeps_the_question_sound(
         state, data = step.state, step.data
         assert state is None or state in AskForm
         if state is None:
-            assert data == {} and "submit" in step.effects
+            assert data == {} and step.effects.submit is not None
             break
         assert len(data["photos"]) <= PHOTO_LIMIT
         assert len(set(data["photos"])) == len(data["photos"])

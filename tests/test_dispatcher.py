@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.app import lifecycle_of
 from bot.outbox_sender import TelegramSender
 from scheduler.buckets import RateLimits
 from scheduler.dispatcher import OutboxDispatcher
@@ -437,7 +436,7 @@ async def test_the_bot_runs_the_dispatcher_and_handlers_can_wake_it(
 ) -> None:
     user = botapi.user()
     async with running_bot(bot_settings(botapi, database_url)) as app:
-        dispatcher = lifecycle_of(app).dispatcher
+        dispatcher = app.lifecycle.dispatcher
         assert dispatcher is not None and dispatcher.running and dispatcher.is_leader
         services = app.bot_data.services
         assert services is not None

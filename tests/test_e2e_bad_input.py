@@ -101,11 +101,6 @@ async def test_forged_buttons_change_nothing(
         await user.press(user.last_message(), "Дружківка")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a stale press in the idle state re-sends the main menu (handlers/core/fallbacks.py"
-    " stale_button -> reprompt -> resident/menu.py idle): a double press leaves two menus",
-)
 async def test_double_press_of_a_community(botapi: BotApiServer, database_url: str) -> None:
     user = botapi.user()
     async with quiet_bot(bot_settings(botapi, database_url)) as app:

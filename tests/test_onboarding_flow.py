@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flows.flow import StaleEvent
-from flows.onboarding import OnboardingFlow, OnboardingForm, page_count
+from flows.onboarding import OnboardingEffects, OnboardingFlow, OnboardingForm, page_count
 
 KNOWN = {1, 2, 3}
 
@@ -22,24 +22,24 @@ def test_language_then_community_then_done() -> None:
     step = OnboardingFlow.handle(OnboardingForm.language, start(), "choose_language", code="ru")
     assert step.accepted and step.state == OnboardingForm.community.state
     assert step.state is not None
-    assert step.effects == {"language": "ru"}
+    assert step.effects == OnboardingEffects(language="ru")
     step = OnboardingFlow.handle(
         step.state, step.data, "choose_community", community_id=2, known_ids=KNOWN
     )
     assert step.accepted and step.state is None and step.data == {}
-    assert step.effects == {"community_id": 2}
+    assert step.effects == OnboardingEffects(community_id=2)
 
 
 def test_changing_language_later_returns_to_the_menu() -> None:
     step = OnboardingFlow.handle(OnboardingForm.language, start(True), "choose_language", code="uk")
-    assert step.state is None and step.effects == {"language": "uk"}
+    assert step.state is None and step.effects == OnboardingEffects(language="uk")
 
 
 @pytest.mark.parametrize("code", ["en", "", "UK", "uk;drop", None])
 def test_unknown_language_keeps_the_step(code: object) -> None:
     step = OnboardingFlow.handle(OnboardingForm.language, start(), "choose_language", code=code)
     assert not step.accepted and step.problem == "unknown_language"
-    assert step.state == OnboardingForm.language.state and step.effects == {}
+    assert step.state == OnboardingForm.language.state and step.effects == OnboardingEffects()
 
 
 def test_unknown_community_keeps_the_step() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -18,9 +18,6 @@ from handlers.core.replies import Replies
 from locales import Translator
 from storage.models import User
 from storage.repositories.communities import CommunityDirectory
-
-if TYPE_CHECKING:
-    from handlers.core.router import Router
 
 
 def _nothing() -> None:
@@ -48,6 +45,13 @@ class BotData:
         self.services: Services | None = None
 
 
+class Prompts(Protocol):
+    """What asks a conversation's current step again (the router; a protocol here, so this
+    module does not import the router that imports it)."""
+
+    async def reprompt(self, ctx: HromadaContext, state: str | None) -> bool: ...
+
+
 @dataclass
 class Turn:
     """One update's resources."""
@@ -57,7 +61,7 @@ class Turn:
     i18n: Translator
     fsm: FSMContext
     replies: Replies
-    router: Router
+    prompts: Prompts
     in_group: bool = False
 
 
@@ -116,4 +120,4 @@ class HromadaContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
     async def reprompt(self) -> None:
         """Show the current step again (or the menu when no conversation is running)."""
         turn = self._bound()
-        await turn.router.reprompt(self, await turn.fsm.get_state())
+        await turn.prompts.reprompt(self, await turn.fsm.get_state())

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus
 
 from handlers.core import fallbacks
-from handlers.core.content import Content, classify, command_name
+from handlers.core.content import Content, classify, command_args, command_name
 from handlers.core.context import HromadaContext
 from handlers.core.router import Router
 
@@ -27,7 +27,7 @@ async def dispatch(router: Router, update: Update, ctx: HromadaContext) -> None:
         prefix, _, arg = (query.data or "").partition(":")
         button = router.find_button(prefix, state)
         if button is None or (ctx.in_group and prefix not in GROUP_BUTTONS):
-            await fallbacks.stale_button(router, ctx, state)
+            await fallbacks.stale_button(ctx)
         else:
             await button(update, ctx, arg)
         return
@@ -37,17 +37,17 @@ async def dispatch(router: Router, update: Update, ctx: HromadaContext) -> None:
         return
     if classify(message) is Content.COMMAND:
         name = command_name(message, ctx.bot.username)
-        command = router.commands.get(name) if name else None
+        command = router.find_command(name, command_args(message))
         if ctx.in_group and name not in GROUP_COMMANDS:
             return  # other commands in a group may be for other bots, or a slip: stay quiet
         if command is None:
-            await fallbacks.unknown_command(router, ctx, state)
+            await fallbacks.unknown_command(ctx)
         else:
             await command(update, ctx)
         return
 
     handler = router.find_message(update, state)
     if handler is None:
-        await fallbacks.unexpected_input(router, ctx, state)
+        await fallbacks.unexpected_input(ctx)
     else:
         await handler(update, ctx)

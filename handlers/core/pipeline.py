@@ -82,7 +82,7 @@ class Pipeline:
                     i18n=services.translators[language],
                     fsm=FSMContext(SqlFsmStorage(session), key),
                     replies=replies,
-                    router=self.router,
+                    prompts=self.router,
                     in_group=in_group,
                 )
                 await dispatch(self.router, update, ctx)

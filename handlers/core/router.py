@@ -11,13 +11,17 @@
     @router.prompt(OnboardingForm.language)
     async def ask_language(ctx): ...  # asks the step again (after a hint or a stale button)
 
-Order of precedence: commands (they work in every state), then buttons of the current
-state, then messages in the current state, then the fallbacks in `handlers/fallbacks.py`.
+    @router.deep_link("inv_")
+    async def accept_invite(update, ctx): ...  # `/start inv_...` (a t.me/<bot>?start= link)
+
+Order of precedence: commands (they work in every state; a `/start` whose payload starts
+with a registered deep-link prefix goes to that handler instead), then buttons of the
+current state, then messages in the current state, then `handlers/core/fallbacks.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -48,44 +52,29 @@ class Router:
     buttons: dict[tuple[str, str | None], ButtonHandler] = field(default_factory=dict)
     messages: dict[str | None, MessageHandler] = field(default_factory=dict)
     prompts: dict[str | None, Prompt] = field(default_factory=dict)
+    deep_links: dict[str, CommandHandler] = field(default_factory=dict)
 
     def command(self, *names: str) -> Callable[[CommandHandler], CommandHandler]:
-        def register(func: CommandHandler) -> CommandHandler:
-            for name in names:
-                self.commands[name] = func
-            return func
+        return _register(self.commands, names)
 
-        return register
+    def deep_link(self, prefix: str) -> Callable[[CommandHandler], CommandHandler]:
+        """`/start <payload>` with a payload starting with `prefix`, in every state."""
+        return _register(self.deep_links, [prefix])
 
     def callback(
         self, prefix: str, *states: StateFilterType
     ) -> Callable[[ButtonHandler], ButtonHandler]:
         """Buttons whose data is `prefix:arg`, pressed while in one of `states`."""
-
-        def register(func: ButtonHandler) -> ButtonHandler:
-            for key in _keys(states or (ANY_STATE,)):
-                self.buttons[(prefix, key)] = func
-            return func
-
-        return register
+        keys = [(prefix, key) for key in _keys(states or (ANY_STATE,))]
+        return _register(self.buttons, keys)
 
     def message(self, *states: StateFilterType) -> Callable[[MessageHandler], MessageHandler]:
         """Any non-command message in one of `states` (`None`: no conversation running)."""
-
-        def register(func: MessageHandler) -> MessageHandler:
-            for key in _keys(states):
-                self.messages[key] = func
-            return func
-
-        return register
+        return _register(self.messages, _keys(states))
 
     def prompt(self, *states: StateFilterType) -> Callable[[Prompt], Prompt]:
-        def register(func: Prompt) -> Prompt:
-            for key in _keys(states):
-                self.prompts[key] = func
-            return func
-
-        return register
+        """What asks the step of `states` again (after a hint or a stale button)."""
+        return _register(self.prompts, _keys(states))
 
     def include(self, other: Router) -> None:
         """Take over another router's handlers; a clash is a programming error."""
@@ -93,6 +82,14 @@ class Router:
         _merge(self.buttons, other.buttons)
         _merge(self.messages, other.messages)
         _merge(self.prompts, other.prompts)
+        _merge(self.deep_links, other.deep_links)
+
+    def find_command(self, name: str | None, payload: str) -> CommandHandler | None:
+        if name == "start" and payload:
+            for prefix, handler in self.deep_links.items():
+                if payload.startswith(prefix):
+                    return handler
+        return self.commands.get(name) if name else None
 
     def find_button(self, prefix: str, state: str | None) -> ButtonHandler | None:
         return self.buttons.get((prefix, state)) or self.buttons.get((prefix, ANY_STATE))
@@ -114,6 +111,17 @@ class Router:
 
 K = TypeVar("K")
 V = TypeVar("V")
+
+
+def _register(table: dict[K, V], keys: Iterable[K]) -> Callable[[V], V]:
+    """A decorator that files its function in `table` under each of `keys`."""
+
+    def register(func: V) -> V:
+        for key in keys:
+            table[key] = func
+        return func
+
+    return register
 
 
 def _merge(mine: dict[K, V], theirs: dict[K, V]) -> None:

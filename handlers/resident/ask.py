@@ -7,17 +7,19 @@ from html import escape
 from telegram import Update
 
 from flows import categories
-from flows.ask import PHOTO_LIMIT, TEXT_LIMIT, AskFlow, AskForm
-from flows.flow import StaleEvent, Step
+from flows.ask import PHOTO_LIMIT, TEXT_LIMIT, AskFlow, AskForm, AskProblem, AskStep, Submission
 from handlers.core.context import HromadaContext
+from handlers.core.fallbacks import stale_button, stale_notice
 from handlers.core.router import Router
+from handlers.core.steps import run_flow, send_back
+from handlers.resident import onboarding
 from handlers.resident.menu import show_main_menu
-from handlers.resident.notices import emergency_text
 from handlers.shared import labels
 from handlers.shared.cards import headline
+from handlers.shared.emergency import emergency_text
 from handlers.shared.keyboards import Button, data, keyboard
-from handlers.staff.access import community_name
-from handlers.staff.notices import tell_staff_new
+from handlers.shared.names import community_name
+from handlers.shared.notifications import NewRequest, announce
 from storage.models import Community
 from storage.repositories import requests
 
@@ -96,16 +98,16 @@ async def ask_photos(ctx: HromadaContext) -> None:
 @router.prompt(AskForm.contact)
 async def ask_contact(ctx: HromadaContext) -> None:
     _ = ctx.i18n.gettext
-    text = _(
-        "Should staff see your name? By default they do not: your request is anonymous and "
-        "shows only its number. Share your name only if you want staff to know who you are."
-    )
     rows = [
         [(_("Stay anonymous"), data("ask", "anon"))],
         [(_("Share my name with staff"), data("ask", "share"))],
         _cancel_row(ctx),
     ]
-    ctx.replies.show(text, keyboard(rows))
+    question = _(
+        "Should staff see your name? By default they do not: your request is anonymous and "
+        "shows only its number. Share your name only if you want staff to know who you are."
+    )
+    ctx.replies.show(question, keyboard(rows))
 
 
 @router.prompt(AskForm.preview)
@@ -159,8 +161,7 @@ async def pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
         return
     event, kwargs = EVENTS.get(arg, ("", {}))
     if not event:
-        ctx.replies.notice(ctx.i18n.gettext("This button is no longer active."))
-        await ctx.reprompt()
+        await stale_button(ctx)
         return
     await _run(update, ctx, event, **kwargs)
 
@@ -172,7 +173,7 @@ async def pressed_after_the_end(update: Update, ctx: HromadaContext, arg: str) -
     if arg == "send":
         ctx.replies.notice(_("Your question has already been sent."))
     else:
-        ctx.replies.notice(_("This button is no longer active."))
+        stale_notice(ctx)
 
 
 @router.message(AskForm.text, AskForm.photos)
@@ -193,81 +194,73 @@ async def typed(update: Update, ctx: HromadaContext) -> None:
 
 
 async def _run(update: Update, ctx: HromadaContext, event: str, **kwargs: object) -> None:
-    state = await ctx.fsm.get_state()
-    try:
-        step = AskFlow.handle(state or "", await ctx.fsm.get_data(), event, **kwargs)
-    except StaleEvent:
-        ctx.replies.notice(ctx.i18n.gettext("This button is no longer active."))
-        await ctx.reprompt()
-        return
-    await ctx.fsm.set_state(step.state)
-    await ctx.fsm.set_data(step.data)
-    if step.problem:
-        _say_problem(ctx, step)
-    if step.effects.get("show_emergency"):
-        ctx.replies.send(emergency_text(ctx.i18n.gettext))
-    if "submit" in step.effects:
-        await _submit(update, ctx, step.effects["submit"])
-    elif step.state is not None:
-        await ctx.reprompt()
+    async def render(ctx: HromadaContext, step: AskStep) -> None:
+        if step.problem is not None:
+            _say_problem(ctx, step)
+        if step.effects.show_emergency:
+            ctx.replies.send(emergency_text(ctx.i18n.gettext))
+        if step.effects.submit is not None:
+            await _submit(update, ctx, step.effects.submit)
+
+    await run_flow(ctx, AskFlow, event, render, **kwargs)
 
 
-def _say_problem(ctx: HromadaContext, step: Step) -> None:
+def _say_problem(ctx: HromadaContext, step: AskStep) -> None:
     _ = ctx.i18n.gettext
     problem = step.problem
-    if problem == "empty":
+    draft = str(step.data.get("draft") or "")
+    if problem is AskProblem.EMPTY:
         ctx.replies.send(_("Your question is empty. Please write it as text."))
-    elif problem in ("too_long", "addition_too_long"):
-        draft = str(step.data.get("draft") or "")
-        if problem == "too_long":
-            intro = _(
+    elif problem is AskProblem.TOO_LONG:
+        ctx.replies.send(
+            _(
                 "That is {count} characters; a question can have at most {limit}. Please shorten "
                 "it and send it again. Here is your text, so nothing is lost:"
             ).format(count=len(draft), limit=TEXT_LIMIT)
-        else:
-            intro = _(
+        )
+        send_back(ctx, draft)
+    elif problem is AskProblem.ADDITION_TOO_LONG:
+        ctx.replies.send(
+            _(
                 "With this addition the question would be longer than {limit} characters, so it "
                 "was not added. Here it is, so nothing is lost:"
             ).format(limit=TEXT_LIMIT)
-        ctx.replies.send(intro)
-        for start in range(0, min(len(draft), 12_000), 3500):
-            ctx.replies.send(escape(draft[start : start + 3500]))
-    elif problem == "text_needed":
+        )
+        send_back(ctx, draft)
+    elif problem is AskProblem.TEXT_NEEDED:
         ctx.replies.send(_("The photo is saved. Now please write your question as text."))
-    elif problem == "too_many_photos":
+    elif problem is AskProblem.TOO_MANY_PHOTOS:
         ctx.replies.send(
             _("At most {limit} photos; the extra one was not added.").format(limit=PHOTO_LIMIT)
         )
-    else:
-        ctx.replies.notice(_("This button is no longer active."))
+    else:  # a choice that no button offers now (unknown category, incomplete data, ...)
+        stale_notice(ctx)
 
 
-async def _submit(update: Update, ctx: HromadaContext, submit: dict[str, object]) -> None:
+async def _submit(update: Update, ctx: HromadaContext, submit: Submission) -> None:
     _ = ctx.i18n.gettext
     community = await ctx.db.get(Community, ctx.user.community_id or 0)
     if community is None:
         ctx.replies.send(_("Please choose your community first."))
-        from handlers.resident import onboarding
-
         await onboarding.begin(ctx)
         return
     person = update.effective_user
-    share = bool(submit["share_contact"]) and person is not None
+    share = submit.share_contact and person is not None
     request = await requests.create_request(
         ctx.db,
         author_id=ctx.user.id,
         community_id=community.id,
-        category=str(submit["category"]),
-        text=str(submit["text"]),
-        photos=[str(p) for p in submit["photos"]],  # type: ignore[attr-defined]
-        urgent=bool(submit["urgent"]),
+        category=submit.category,
+        text=submit.text,
+        photos=submit.photos,
+        urgent=submit.urgent,
         contact_name=person.full_name if share and person else None,
         contact_username=person.username if share and person else None,
     )
-    await tell_staff_new(ctx, request)
+    await announce(ctx, request, NewRequest())
     ref = requests.reference(community.code, request.number)
     text = _("✅ Your question {ref} was sent to the working group of {community}.").format(
-        ref=ref, community=escape(community_name(community, ctx.i18n))
+        ref=ref, community=escape(community_name(community, ctx.i18n.language))
     )
     text += "\n" + _("The answer will come here. You can follow it in “My requests”.")
     if request.urgent:

@@ -3,22 +3,24 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from telegram import Update
 
-from flows.flow import StaleEvent
-from flows.reply import REPLY_TEXT_LIMIT, ReplyFlow, ReplyForm
+from flows import reply
+from flows.reply import REPLY_TEXT_LIMIT, ReplyForm, ReplyMode
 from flows.safety import mentions_danger
+from flows.text import TextProblem
 from handlers.core.context import HromadaContext
+from handlers.core.fallbacks import stale_notice
 from handlers.core.router import Router
+from handlers.core.steps import send_back, text_rejected
 from handlers.resident.menu import show_main_menu
-from handlers.resident.notices import emergency_text
-from handlers.shared import cards, labels
+from handlers.shared import labels
+from handlers.shared.cards import load_view, resident_thread_of
+from handlers.shared.emergency import emergency_text
+from handlers.shared.ids import parse_button
 from handlers.shared.keyboards import Button, data, keyboard, pager
-from handlers.staff.access import community_name, parse
-from handlers.staff.notices import tell_staff_resident_wrote
-from storage.models import Community, ServiceRequest, StaffRole
+from handlers.shared.notifications import ResidentWrote, announce
+from storage.models import ServiceRequest, StaffRole
 from storage.repositories import requests
 
 router = Router()
@@ -51,23 +53,14 @@ async def _own(ctx: HromadaContext, request_id: int | None) -> ServiceRequest | 
     """The request, if it is this person's; anything else is refused without a word about it."""
     request = await requests.get_request(ctx.db, request_id)
     if request is None or request.author_id != ctx.user.id:
-        ctx.replies.notice(ctx.i18n.gettext("This button is no longer active."))
+        stale_notice(ctx)
         return None
     return request
 
 
 async def show_thread(ctx: HromadaContext, request: ServiceRequest) -> None:
     _ = ctx.i18n.gettext
-    community = await ctx.db.get(Community, request.community_id)
-    assert community is not None
-    ref = requests.reference(community.code, request.number)
-    messages = await requests.thread(ctx.db, request.id, include_notes=False)
-    signatures: dict[int, str] = {}
-    name = community_name(community, ctx.i18n)
-    for message in messages:
-        if message.author_role_id and message.author_role_id not in signatures:
-            role = await ctx.db.get(StaffRole, message.author_role_id)
-            signatures[message.author_role_id] = cards.org_name(role, name, ctx.i18n)
+    view = await load_view(ctx.db, request, include_notes=False)
     rid = request.id
     rows: list[list[Button]] = []
     if request.status == "awaiting_resident":
@@ -77,13 +70,12 @@ async def show_thread(ctx: HromadaContext, request: ServiceRequest) -> None:
     if request.status in (*requests.OPEN, "answered"):
         rows.append([(_("Close request"), data("rs", f"close:{rid}"))])
     rows.append([(_("◀ My requests"), data("my", "page:0"))])
-    text = cards.resident_thread(request, ref, messages, signatures, ctx.i18n)
-    ctx.replies.show(text, keyboard(rows))
+    ctx.replies.show(resident_thread_of(view, ctx.i18n), keyboard(rows))
 
 
 @router.callback("my", None)
 async def my_pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
-    action, number, _tail = parse(arg)
+    action, number, _tail = parse_button(arg)
     if action == "menu":
         await show_main_menu(ctx)
     elif action == "page":
@@ -93,13 +85,13 @@ async def my_pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
         if request is not None:
             await show_thread(ctx, request)
     else:
-        ctx.replies.notice(ctx.i18n.gettext("This button is no longer active."))
+        stale_notice(ctx)
 
 
 @router.callback("rs")
 async def resident_pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
     _ = ctx.i18n.gettext
-    action, number, _tail = parse(arg)
+    action, number, _tail = parse_button(arg)
     request = await _own(ctx, number)
     if request is None:
         return
@@ -121,21 +113,23 @@ async def resident_pressed(update: Update, ctx: HromadaContext, arg: str) -> Non
                 alert=True,
             )
             return
-        await tell_staff_resident_wrote(ctx, request, None, "reopened")
-        await _ask_reply(ctx, request, ref, mode="add")
+        await announce(ctx, request, ResidentWrote(None, reopened=True))
+        await _ask_reply(ctx, request, ref, ReplyMode.ADD)
     elif action == "reply":
         if request.status != "awaiting_resident":
             ctx.replies.notice(_("Nobody is waiting for a reply on {ref} now.").format(ref=ref))
             return
-        await _ask_reply(ctx, request, ref, mode="reply")
+        await _ask_reply(ctx, request, ref, ReplyMode.REPLY)
     else:
-        ctx.replies.notice(_("This button is no longer active."))
+        stale_notice(ctx)
 
 
-async def _ask_reply(ctx: HromadaContext, request: ServiceRequest, ref: str, *, mode: str) -> None:
+async def _ask_reply(
+    ctx: HromadaContext, request: ServiceRequest, ref: str, mode: ReplyMode
+) -> None:
     _ = ctx.i18n.gettext
     await ctx.fsm.set_state(ReplyForm.text)
-    await ctx.fsm.set_data(ReplyFlow.start_data(request.id, mode))
+    await ctx.fsm.set_data(reply.start_data(request.id, mode))
     ctx.replies.send(_("Write your message about {ref}. /cancel to stop.").format(ref=ref))
 
 
@@ -146,41 +140,23 @@ async def reply_prompt(ctx: HromadaContext) -> None:
 
 @router.message(ReplyForm.text)
 async def reply_typed(update: Update, ctx: HromadaContext) -> None:
-    _ = ctx.i18n.gettext
     message = update.effective_message
     text = (message.text or message.caption or "") if message else ""
     photos = [message.photo[-1].file_id] if message and message.photo else []
-    try:
-        step = ReplyFlow.handle(
-            ReplyForm.text, await ctx.fsm.get_data(), "give_text", text=text, photos=photos
-        )
-    except StaleEvent:
-        await reply_prompt(ctx)
-        return
-    if not step.accepted:
-        if step.problem == "too_long":
-            ctx.replies.send(
-                _(
-                    "That is longer than {limit} characters. "
-                    "Please shorten it; here is your text to copy:"
-                ).format(limit=REPLY_TEXT_LIMIT)
-            )
-            ctx.replies.send(escape(step.data["draft"][:4000]))
-        else:
-            await reply_prompt(ctx)
+    taken = reply.take(await ctx.fsm.get_data(), text, photos)
+    if isinstance(taken, TextProblem):
+        await text_rejected(ctx, taken, text, REPLY_TEXT_LIMIT)
         return
     await ctx.fsm.clear()
-    request = await requests.get_request(ctx.db, int(step.effects["request_id"]))
+    request = await requests.get_request(ctx.db, taken.request_id)
     if request is None or request.author_id != ctx.user.id:
         await show_main_menu(ctx, fresh=True)
         return
-    await attach(
-        ctx, request, step.effects["text"], step.effects["photos"], mode=step.effects["mode"]
-    )
+    await attach(ctx, request, taken.text, taken.photos, mode=taken.mode)
 
 
 async def attach(
-    ctx: HromadaContext, request: ServiceRequest, text: str, photos: list[str], *, mode: str
+    ctx: HromadaContext, request: ServiceRequest, text: str, photos: list[str], *, mode: ReplyMode
 ) -> None:
     """Add the resident's words to the request and tell the staff who wait for them.
 
@@ -190,7 +166,7 @@ async def attach(
     _ = ctx.i18n.gettext
     ref = await requests.reference_of(ctx.db, request)
     asked_by = await ctx.db.get(StaffRole, request.awaiting_from_role_id or 0)
-    added = mode == "reply" and await requests.resident_reply(ctx.db, request, text, photos)
+    added = mode is ReplyMode.REPLY and await requests.resident_reply(ctx.db, request, text, photos)
     if not added and request.status in requests.OPEN:
         await requests.add_resident_message(ctx.db, request, text, photos)
         added = True
@@ -200,13 +176,13 @@ async def attach(
             + "\n"
             + _("Here is your text, so nothing is lost:")
         )
-        ctx.replies.send(escape(text[:3500]))
+        send_back(ctx, text)
         await show_main_menu(ctx, fresh=True)
         return
     if mentions_danger(text):
         await requests.mark_urgent(ctx.db, request)
         ctx.replies.send(emergency_text(_))
-    await tell_staff_resident_wrote(ctx, request, asked_by, "reply")
+    await announce(ctx, request, ResidentWrote(asked_by))
     ctx.replies.send(_("Added to {ref}. The working group has been told.").format(ref=ref))
     await show_main_menu(ctx, fresh=True)
 
@@ -223,14 +199,9 @@ async def idle_message(update: Update, ctx: HromadaContext) -> None:
         ctx.replies.send(_("Please choose one of the buttons below."))
         await ctx.reprompt()
         return
-    if len(text) > REPLY_TEXT_LIMIT:
-        ctx.replies.send(
-            _(
-                "That is longer than {limit} characters. "
-                "Please shorten it; here is your text to copy:"
-            ).format(limit=REPLY_TEXT_LIMIT)
-        )
-        ctx.replies.send(escape(text[:4000]))
-        return
     photos = [message.photo[-1].file_id] if message and message.photo else []
-    await attach(ctx, waiting, text, photos, mode="reply")
+    taken = reply.take(reply.start_data(waiting.id, ReplyMode.REPLY), text, photos)
+    if isinstance(taken, TextProblem):
+        await text_rejected(ctx, taken, text, REPLY_TEXT_LIMIT)
+        return
+    await attach(ctx, waiting, taken.text, taken.photos, mode=taken.mode)

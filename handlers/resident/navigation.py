@@ -8,12 +8,12 @@ from __future__ import annotations
 from telegram import Update
 
 from flows.onboarding import OnboardingForm
-from handlers.core.content import command_args
 from handlers.core.context import HromadaContext
+from handlers.core.fallbacks import stale_notice
 from handlers.core.router import Router
 from handlers.resident import ask, my_requests, onboarding
 from handlers.resident.menu import NOT_READY, idle, show_main_menu
-from handlers.staff import invites
+from handlers.shared.emergency import emergency_text
 from locales import n_
 
 router = Router()
@@ -35,22 +35,17 @@ def send_help(ctx: HromadaContext) -> None:
             "<b>Hromada bot</b> connects residents with their community's working group: "
             "police, social services, schools, clinics and NGOs.\n\n"
             "/start: main menu\n/language: change language\n"
-            "/community: change community\n/cancel: stop what you are doing\n\n"
-            "<b>This bot is not an emergency service.</b> In danger call "
-            "102 (police), 103 (ambulance), 101 (rescue) or 112."
+            "/community: change community\n/cancel: stop what you are doing"
         )
+        + "\n\n"
+        + emergency_text(_)
     )
 
 
 @router.command("start")
 async def start(update: Update, ctx: HromadaContext) -> None:
-    payload = command_args(update.effective_message) if update.effective_message else ""
-    if payload.startswith("inv_"):
-        await invites.accept(ctx, payload)
-        if ctx.user.community_id is not None:
-            await ctx.fsm.clear()
-            await show_main_menu(ctx, fresh=True)
-            return
+    """The main menu, or onboarding for a newcomer. (`/start inv_...`, a staff invitation,
+    is the deep link of `handlers/staff/invites.py`.)"""
     if ctx.user.community_id is None:
         await onboarding.begin(ctx)
         return
@@ -111,7 +106,7 @@ async def menu_pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
         send_help(ctx)
         await show_main_menu(ctx, fresh=True)
     else:
-        ctx.replies.notice(_("This button is no longer active."))
+        stale_notice(ctx)
         await show_main_menu(ctx)
 
 

@@ -9,24 +9,29 @@ from html import escape
 
 from telegram import Update
 
-from flows.flow import StaleEvent, Step
+from flows.flow import Step
 from flows.fsm import State
-from flows.onboarding import COMMUNITIES_PER_PAGE, OnboardingFlow, OnboardingForm, page_count
+from flows.onboarding import (
+    COMMUNITIES_PER_PAGE,
+    OnboardingEffects,
+    OnboardingFlow,
+    OnboardingForm,
+    OnboardingProblem,
+    page_count,
+)
 from handlers.core.context import HromadaContext
+from handlers.core.fallbacks import stale_notice
 from handlers.core.router import Router
+from handlers.core.steps import run_flow
 from handlers.resident.menu import show_main_menu
+from handlers.shared.ids import parse_id
 from handlers.shared.keyboards import Button, data, keyboard, pager
-from storage.models import Community
-from storage.repositories import communities
+from handlers.shared.names import community_name
 
 router = Router()
 
 # Each language's own name, the same in every interface language (not translated).
 LANGUAGE_NAMES = {"uk": "Українська", "ru": "Русский"}
-
-
-def community_name(community: Community | communities.CommunityInfo, language: str) -> str:
-    return community.name_ru if language == "ru" else community.name_uk
 
 
 async def begin(ctx: HromadaContext, *, at: State | None = None) -> None:
@@ -68,78 +73,54 @@ async def ask_community(ctx: HromadaContext) -> None:
     ctx.replies.show(text, keyboard(rows))
 
 
-async def _run(ctx: HromadaContext, event: str, **kwargs: object) -> Step | None:
-    """Run a flow event; None (after saying so) when the button belongs to another step."""
-    state = await ctx.fsm.get_state()
-    data_ = await ctx.fsm.get_data()
-    try:
-        return OnboardingFlow.handle(state or "", data_, event, **kwargs)
-    except StaleEvent:
-        ctx.replies.notice(ctx.i18n.gettext("This button is no longer active."))
-        await router.reprompt(ctx, state)
-        return None
-
-
-async def _store(ctx: HromadaContext, step: Step) -> None:
-    await ctx.fsm.set_state(step.state)
-    await ctx.fsm.set_data(step.data)
+async def _render(ctx: HromadaContext, step: Step[OnboardingEffects, OnboardingProblem]) -> None:
+    """Say a refusal; save what was chosen; a finished onboarding ends at the main menu."""
+    _ = ctx.i18n.gettext
+    if step.problem is OnboardingProblem.UNKNOWN_COMMUNITY:
+        ctx.replies.notice(_("This community is no longer in the list."))
+    elif step.problem is not None:
+        stale_notice(ctx)
+    chosen = step.effects
+    if chosen.language is not None:
+        ctx.user.language = chosen.language
+        ctx.use_language(chosen.language)
+        if step.state is None:
+            await _finish(ctx, edited_text=ctx.i18n.gettext("Language changed."))
+    if chosen.community_id is not None:
+        ctx.user.community_id = chosen.community_id
+        if ctx.user.language is None:
+            ctx.user.language = ctx.i18n.language
+        community = await ctx.services.communities.get(ctx.db, chosen.community_id)
+        name = community_name(community, ctx.i18n.language) if community else ""
+        await _finish(
+            ctx, edited_text=_("Your community: {community}.").format(community=escape(name))
+        )
 
 
 @router.callback("lang", OnboardingForm.language)
 async def chose_language(update: Update, ctx: HromadaContext, arg: str) -> None:
-    step = await _run(ctx, "choose_language", code=arg)
-    if step is None:
-        return
-    if not step.accepted:
-        ctx.replies.notice(ctx.i18n.gettext("This button is no longer active."))
-        await ask_language(ctx)
-        return
-    ctx.user.language = step.effects["language"]
-    ctx.use_language(ctx.user.language)
-    await _store(ctx, step)
-    if step.state is None:
-        await _finish(ctx, edited_text=ctx.i18n.gettext("Language changed."))
-    else:
-        await ask_community(ctx)
+    await run_flow(ctx, OnboardingFlow, "choose_language", _render, code=arg)
 
 
 @router.callback("page", OnboardingForm.community)
 async def turned_page(update: Update, ctx: HromadaContext, arg: str) -> None:
     total = len(await ctx.services.communities.all(ctx.db))
-    step = await _run(ctx, "turn_page", page=_int(arg), total=total)
-    if step is None:
-        return
-    if step.accepted:
-        await _store(ctx, step)
-    else:
-        ctx.replies.notice(ctx.i18n.gettext("This button is no longer active."))
-    await ask_community(ctx)
+    await run_flow(ctx, OnboardingFlow, "turn_page", _render, page=parse_id(arg), total=total)
 
 
 @router.callback("com", OnboardingForm.community)
 async def chose_community(update: Update, ctx: HromadaContext, arg: str) -> None:
     known = {c.id for c in await ctx.services.communities.all(ctx.db)}
-    step = await _run(ctx, "choose_community", community_id=_int(arg), known_ids=known)
-    if step is None:
-        return
-    if not step.accepted:
-        ctx.replies.notice(ctx.i18n.gettext("This community is no longer in the list."))
-        await ask_community(ctx)
-        return
-    ctx.user.community_id = step.effects["community_id"]
-    if ctx.user.language is None:
-        ctx.user.language = ctx.i18n.language
-    await _store(ctx, step)
-    community = await ctx.services.communities.get(ctx.db, ctx.user.community_id)
-    name = community_name(community, ctx.i18n.language) if community else ""
-    text = ctx.i18n.gettext("Your community: {community}.").format(community=escape(name))
-    await _finish(ctx, edited_text=text)
+    await run_flow(
+        ctx,
+        OnboardingFlow,
+        "choose_community",
+        _render,
+        community_id=parse_id(arg),
+        known_ids=known,
+    )
 
 
 async def _finish(ctx: HromadaContext, *, edited_text: str) -> None:
     ctx.replies.show(edited_text)
     await show_main_menu(ctx, fresh=True)
-
-
-def _int(arg: str) -> int | None:
-    return int(arg) if arg.isascii() and arg.isdigit() and len(arg) < 10 else None

@@ -7,28 +7,61 @@ request; then only the name and username they had at that moment.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from handlers.shared import labels
 from handlers.shared.keyboards import Button, data, keyboard
+from handlers.shared.names import signature, staff_label
 from locales import Translator
-from storage.models import RequestMessage, ServiceRequest, StaffRole
+from storage.models import Community, RequestMessage, ServiceRequest, StaffRole
+from storage.repositories import requests, staff
 
 
-def organisation(role: StaffRole, language: str) -> str | None:
-    """The organisation's name in `language` (providers have one in uk and ru)."""
-    return role.org_name_ru if language == "ru" else role.org_name_uk
+@dataclass(frozen=True)
+class RequestView:
+    """What a card or a thread shows of a request, read once (three queries, whatever the
+    number of entries or readers) and rendered in as many languages as needed."""
+
+    request: ServiceRequest
+    community: Community
+    ref: str
+    thread: list[RequestMessage]
+    authors: dict[int, StaffRole]  # the staff roles that wrote entries of the thread
+
+    @property
+    def photos(self) -> int:
+        return sum(len(m.photos) for m in self.thread)
 
 
-def org_name(role: StaffRole | None, community_name: str, t: Translator) -> str:
-    """How staff sign for residents: their organisation, never their own name."""
-    if role is not None and role.role == "provider":
-        name = organisation(role, t.language)
-        if name:
-            return name
-    return t.gettext("Working group of {community}").format(community=community_name)
+async def load_view(
+    db: AsyncSession, request: ServiceRequest, *, include_notes: bool
+) -> RequestView:
+    community = await db.get(Community, request.community_id)
+    assert community is not None
+    thread = await requests.thread(db, request.id, include_notes=include_notes)
+    authors = await staff.roles_by_id(db, {m.author_role_id for m in thread if m.author_role_id})
+    ref = requests.reference(community.code, request.number)
+    return RequestView(request, community, ref, thread, authors)
+
+
+def staff_card_of(
+    view: RequestView, viewer: str, t: Translator, *, extra: str = ""
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The card and the buttons that fit the viewer's role ("moderator" or "provider")."""
+    names = {role_id: staff_label(role, t) for role_id, role in view.authors.items()}
+    text = staff_card(view.request, view.ref, view.thread, names, t, extra=extra)
+    buttons = moderator_buttons if viewer == "moderator" else provider_buttons
+    return text, buttons(view.request, view.photos, t)
+
+
+def resident_thread_of(view: RequestView, t: Translator) -> str:
+    """The thread as the resident reads it (load the view without notes)."""
+    names = {rid: signature(role, view.community, t) for rid, role in view.authors.items()}
+    return resident_thread(view.request, view.ref, view.thread, names, t)
 
 
 def headline(ref: str, category: str, status: str) -> str:

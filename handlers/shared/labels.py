@@ -1,4 +1,4 @@
-"""Translated names of codes: request statuses, categories, rejection reasons."""
+"""Translated names of codes: staff roles, request statuses, categories, rejection reasons."""
 
 from __future__ import annotations
 
@@ -24,6 +24,18 @@ STATUS = {
 }
 # Staff read the same states from their side.
 STAFF_STATUS = {**STATUS, "awaiting_resident": n_("waiting for the resident")}
+
+
+ROLE = {
+    "moderator": n_("moderator"),
+    "provider": n_("provider"),
+    "facilitator": n_("facilitator"),
+    "admin": n_("administrator"),
+}
+
+
+def role(code: str, _: Gettext) -> str:
+    return _(ROLE.get(code, code))
 
 
 def status(code: str, _: Gettext, *, staff: bool = False) -> str:

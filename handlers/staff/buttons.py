@@ -1,49 +1,50 @@
-"""Buttons on request cards (private chats and staff chats): `st:<action>:<request id>`."""
+"""Buttons on request cards (private chats and staff chats): `st:<button>:<request id>`.
+
+`BUTTONS` maps each button to the permission it needs (`flows.permissions.Action`) and the
+function that acts; every press is authorized before anything is read or changed.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from html import escape
 
 from telegram import Update
 
 from flows import categories
-from flows.staff import StaffForm, StaffTextFlow
+from flows import staff as staff_text
+from flows.permissions import Action
 from handlers.core.context import HromadaContext
+from handlers.core.fallbacks import stale_notice
 from handlers.core.router import Router
-from handlers.resident.notices import tell_resident_closed
 from handlers.shared import labels
-from handlers.shared.cards import organisation
+from handlers.shared.cards import load_view, staff_card_of
+from handlers.shared.ids import parse_button, parse_id
 from handlers.shared.keyboards import Button, data, keyboard
-from handlers.staff.access import Access, authorize, parse, render_card
-from handlers.staff.notices import tell_providers_routed
+from handlers.shared.names import staff_label
+from handlers.shared.notifications import Closed, Routed, announce
+from handlers.staff.access import Access, authorize
 from storage.models import StaffRole
 from storage.repositories import requests, staff
 
 router = Router()
 
-TEXT_PROMPTS = {
-    "answer": StaffForm.answer,
-    "more": StaffForm.ask_more,
-    "note": StaffForm.note,
-}
+ButtonAction = Callable[[HromadaContext, Access, str], Awaitable[None]]
 
 
 @router.callback("st")
 async def pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
-    action, request_id, tail = parse(arg)
+    name, request_id, tail = parse_button(arg)
+    action, act = BUTTONS.get(name, (None, None))
     access = await authorize(ctx, request_id, action)
-    if access is None:
+    if access is None or act is None:
         return
-    handler = ACTIONS.get(action)
-    if handler is None:
-        ctx.replies.notice(ctx.i18n.gettext("This button is no longer active."))
-        return
-    await handler(ctx, access, tail)
+    await act(ctx, access, tail)
 
 
 async def _refresh(ctx: HromadaContext, access: Access, *, extra: str = "") -> None:
-    text, markup = await render_card(ctx, access.request, access.role.role, ctx.i18n, extra=extra)
-    ctx.replies.show(text, markup)
+    view = await load_view(ctx.db, access.request, include_notes=True)
+    ctx.replies.show(*staff_card_of(view, access.role.role, ctx.i18n, extra=extra))
 
 
 async def claim(ctx: HromadaContext, access: Access, _tail: str) -> None:
@@ -61,8 +62,8 @@ async def claim(ctx: HromadaContext, access: Access, _tail: str) -> None:
 
 
 async def open_card(ctx: HromadaContext, access: Access, _tail: str) -> None:
-    text, markup = await render_card(ctx, access.request, access.role.role, ctx.i18n)
-    ctx.replies.send_private(text, markup)
+    view = await load_view(ctx.db, access.request, include_notes=True)
+    ctx.replies.send_private(*staff_card_of(view, access.role.role, ctx.i18n))
 
 
 async def show_photos(ctx: HromadaContext, access: Access, _tail: str) -> None:
@@ -83,11 +84,11 @@ async def route(ctx: HromadaContext, access: Access, _tail: str) -> None:
             _("No provider organisations are registered in this community yet."), alert=True
         )
         return
+    rid = access.request.id
     rows: list[list[Button]] = [
-        [(labels.category(code, _), data("st", f"rcat:{access.request.id}:{code}"))]
-        for code in codes
+        [(labels.category(code, _), data("st", f"rcat:{rid}:{code}"))] for code in codes
     ]
-    rows.append([(_("◀ Back"), data("st", f"back:{access.request.id}"))])
+    rows.append([(_("◀ Back"), data("st", f"back:{rid}"))])
     ctx.replies.show(_("{ref}: route to which service?").format(ref=access.ref), keyboard(rows))
 
 
@@ -95,45 +96,38 @@ async def route_category(ctx: HromadaContext, access: Access, code: str) -> None
     _ = ctx.i18n.gettext
     orgs = await staff.providers(ctx.db, access.request.community_id, code)
     if not orgs:
-        ctx.replies.notice(_("This button is no longer active."))
+        stale_notice(ctx)
         await _refresh(ctx, access)
         return
+    rid = access.request.id
     rows: list[list[Button]] = [
-        [(_org(role, ctx.i18n.language), data("st", f"rorg:{access.request.id}:{role.id}"))]
-        for role in orgs
+        [(staff_label(role, ctx.i18n), data("st", f"rorg:{rid}:{role.id}"))] for role in orgs
     ]
-    rows.append([(_("◀ Back"), data("st", f"route:{access.request.id}"))])
+    rows.append([(_("◀ Back"), data("st", f"route:{rid}"))])
     ctx.replies.show(
         _("{ref}: route to which organisation?").format(ref=access.ref), keyboard(rows)
     )
 
 
-def _org(role: StaffRole, language: str) -> str:
-    return organisation(role, language) or role.label or "?"
-
-
 async def route_org(ctx: HromadaContext, access: Access, tail: str) -> None:
     _ = ctx.i18n.gettext
-    provider = (
-        await ctx.db.get(StaffRole, int(tail))
-        if tail.isascii() and tail.isdigit() and len(tail) < 10
-        else None
-    )
+    provider_id = parse_id(tail)
+    provider = await ctx.db.get(StaffRole, provider_id) if provider_id is not None else None
     if (
         provider is None
         or provider.revoked_at is not None
         or provider.role != "provider"
         or provider.community_id != access.request.community_id
     ):
-        ctx.replies.notice(_("This button is no longer active."))
+        stale_notice(ctx)
         await _refresh(ctx, access)
         return
     if not await requests.route(ctx.db, access.request, access.role, provider):
         ctx.replies.notice(_("{ref} cannot be routed now.").format(ref=access.ref), alert=True)
         await _refresh(ctx, access)
         return
-    await tell_providers_routed(ctx, access.request, provider)
-    org = escape(_org(provider, ctx.i18n.language))
+    await announce(ctx, access.request, Routed(provider))
+    org = escape(staff_label(provider, ctx.i18n))
     await _refresh(ctx, access, extra=_("➡️ Routed to {org}.").format(org=org))
 
 
@@ -141,18 +135,17 @@ async def back(ctx: HromadaContext, access: Access, _tail: str) -> None:
     await _refresh(ctx, access)
 
 
-async def ask_for_text(ctx: HromadaContext, access: Access, action: str) -> None:
+async def ask_for_text(ctx: HromadaContext, access: Access, action: Action) -> None:
     """Answer, ask for more, note: the text comes next, in the private chat."""
     _ = ctx.i18n.gettext
-    state = TEXT_PROMPTS[action]
-    await ctx.fsm.set_state(state)
-    await ctx.fsm.set_data(StaffTextFlow.start_data(access.request.id))
+    await ctx.fsm.set_state(staff_text.STATE_OF_ACTION[action])
+    await ctx.fsm.set_data(staff_text.start_data(access.request.id))
     prompts = {
-        "answer": _(
+        Action.ANSWER: _(
             "Write your answer to {ref}. The resident sees it signed by your organisation."
         ),
-        "more": _("Write what you need to know from the resident about {ref}."),
-        "note": _("Write an internal note on {ref}. Residents never see notes."),
+        Action.ASK_MORE: _("Write what you need to know from the resident about {ref}."),
+        Action.NOTE: _("Write an internal note on {ref}. Residents never see notes."),
     }
     ctx.replies.send_private(prompts[action].format(ref=access.ref) + "\n" + _("/cancel to stop."))
     if ctx.in_group:
@@ -161,21 +154,22 @@ async def ask_for_text(ctx: HromadaContext, access: Access, action: str) -> None
 
 async def reject(ctx: HromadaContext, access: Access, _tail: str) -> None:
     _ = ctx.i18n.gettext
+    rid = access.request.id
     rows: list[list[Button]] = [
-        [(labels.reject_reason(code, _), data("st", f"rj:{access.request.id}:{code}"))]
+        [(labels.reject_reason(code, _), data("st", f"rj:{rid}:{code}"))]
         for code in categories.REJECT_REASON_CODES
     ]
-    rows.append([(_("◀ Back"), data("st", f"back:{access.request.id}"))])
+    rows.append([(_("◀ Back"), data("st", f"back:{rid}"))])
     ctx.replies.show(_("{ref}: why is it rejected?").format(ref=access.ref), keyboard(rows))
 
 
 async def reject_reason(ctx: HromadaContext, access: Access, code: str) -> None:
     _ = ctx.i18n.gettext
-    if code not in categories.REJECT_REASON_CODES:
-        ctx.replies.notice(_("This button is no longer active."))
+    if not categories.is_reject_reason(code):
+        stale_notice(ctx)
         return
-    await ctx.fsm.set_state(StaffForm.reject_comment)
-    await ctx.fsm.set_data(StaffTextFlow.start_data(access.request.id, reason=code))
+    await ctx.fsm.set_state(staff_text.StaffForm.reject_comment)
+    await ctx.fsm.set_data(staff_text.start_data(access.request.id, reason=code))
     ctx.replies.send_private(
         _("Add a comment for the resident about {ref}, or press Skip.").format(ref=access.ref),
         keyboard([[(_("Skip"), data("skip", access.request.id))]]),
@@ -188,35 +182,31 @@ async def close(ctx: HromadaContext, access: Access, _tail: str) -> None:
     if not await requests.close(ctx.db, access.request, actor_kind="moderator", role=access.role):
         ctx.replies.notice(_("{ref} is already finished.").format(ref=access.ref))
     else:
-        await tell_resident_closed(ctx, access.request, access.ref)
+        await announce(ctx, access.request, Closed())
         ctx.replies.notice(_("{ref} closed.").format(ref=access.ref))
     await _refresh(ctx, access)
 
 
-async def _answer(ctx: HromadaContext, access: Access, _tail: str) -> None:
-    await ask_for_text(ctx, access, "answer")
+def _asks_for(action: Action) -> ButtonAction:
+    async def ask(ctx: HromadaContext, access: Access, _tail: str) -> None:
+        await ask_for_text(ctx, access, action)
+
+    return ask
 
 
-async def _more(ctx: HromadaContext, access: Access, _tail: str) -> None:
-    await ask_for_text(ctx, access, "more")
-
-
-async def _note(ctx: HromadaContext, access: Access, _tail: str) -> None:
-    await ask_for_text(ctx, access, "note")
-
-
-ACTIONS = {
-    "claim": claim,
-    "open": open_card,
-    "photos": show_photos,
-    "route": route,
-    "rcat": route_category,
-    "rorg": route_org,
-    "back": back,
-    "answer": _answer,
-    "more": _more,
-    "note": _note,
-    "reject": reject,
-    "rj": reject_reason,
-    "close": close,
+# button -> (the permission it needs, what it does)
+BUTTONS: dict[str, tuple[Action, ButtonAction]] = {
+    "open": (Action.VIEW, open_card),
+    "photos": (Action.VIEW, show_photos),
+    "back": (Action.VIEW, back),
+    "claim": (Action.CLAIM, claim),
+    "route": (Action.ROUTE, route),
+    "rcat": (Action.ROUTE, route_category),
+    "rorg": (Action.ROUTE, route_org),
+    "answer": (Action.ANSWER, _asks_for(Action.ANSWER)),
+    "more": (Action.ASK_MORE, _asks_for(Action.ASK_MORE)),
+    "note": (Action.NOTE, _asks_for(Action.NOTE)),
+    "reject": (Action.REJECT, reject),
+    "rj": (Action.REJECT, reject_reason),
+    "close": (Action.CLOSE, close),
 }

@@ -9,9 +9,9 @@ from telegram import Update
 from handlers.core.context import HromadaContext
 from handlers.core.router import Router
 from handlers.shared import labels
-from handlers.shared.cards import organisation
+from handlers.shared.ids import parse_id
 from handlers.shared.keyboards import Button, data, keyboard, pager
-from handlers.staff.access import community_name
+from handlers.shared.names import community_name, organisation
 from storage.models import Community, ServiceRequest, StaffRole
 from storage.repositories import requests, staff
 
@@ -29,6 +29,17 @@ async def _role(ctx: HromadaContext, kind: str) -> StaffRole | None:
 
 def _refuse(ctx: HromadaContext) -> None:
     ctx.replies.send(ctx.i18n.gettext("This command is for working group staff."))
+
+
+async def _acting_as(ctx: HromadaContext, kind: str) -> tuple[StaffRole, Community] | None:
+    """The role of `kind` a staff command runs in, and its community; refused otherwise."""
+    role = await _role(ctx, kind)
+    if role is None:
+        _refuse(ctx)
+        return None
+    community = await ctx.db.get(Community, role.community_id)
+    assert community is not None
+    return role, community
 
 
 async def _list(
@@ -62,26 +73,22 @@ async def _list(
 
 
 async def show_queue(ctx: HromadaContext, page: int = 0) -> None:
-    role = await _role(ctx, "moderator")
-    if role is None:
-        _refuse(ctx)
+    acting = await _acting_as(ctx, "moderator")
+    if acting is None:
         return
-    community = await ctx.db.get(Community, role.community_id)
-    assert community is not None
+    role, community = acting
     items, total = await requests.queue(ctx.db, role.community_id, page=page, per_page=PER_PAGE)
     title = ctx.i18n.gettext("<b>Queue of {community}</b>").format(
-        community=escape(community_name(community, ctx.i18n))
+        community=escape(community_name(community, ctx.i18n.language))
     )
     await _list(ctx, items, total, page, community, title, "qp")
 
 
 async def show_inbox(ctx: HromadaContext, page: int = 0) -> None:
-    role = await _role(ctx, "provider")
-    if role is None:
-        _refuse(ctx)
+    acting = await _acting_as(ctx, "provider")
+    if acting is None:
         return
-    community = await ctx.db.get(Community, role.community_id)
-    assert community is not None
+    role, community = acting
     items, total = await requests.inbox(ctx.db, role, page=page, per_page=PER_PAGE)
     org = organisation(role, ctx.i18n.language) or ""
     title = ctx.i18n.gettext("<b>Inbox of {org}</b>").format(org=escape(org))
@@ -98,32 +105,26 @@ async def inbox(update: Update, ctx: HromadaContext) -> None:
     await show_inbox(ctx)
 
 
-def _page(arg: str) -> int:
-    return int(arg) if arg.isascii() and arg.isdigit() and len(arg) < 6 else 0
-
-
 @router.callback("qp")
 async def queue_page(update: Update, ctx: HromadaContext, arg: str) -> None:
-    await show_queue(ctx, _page(arg))
+    await show_queue(ctx, parse_id(arg) or 0)
 
 
 @router.callback("ip")
 async def inbox_page(update: Update, ctx: HromadaContext, arg: str) -> None:
-    await show_inbox(ctx, _page(arg))
+    await show_inbox(ctx, parse_id(arg) or 0)
 
 
 @router.command("stats")
 async def stats(update: Update, ctx: HromadaContext) -> None:
     _ = ctx.i18n.gettext
-    role = await _role(ctx, "moderator")
-    if role is None:
-        _refuse(ctx)
+    acting = await _acting_as(ctx, "moderator")
+    if acting is None:
         return
-    community = await ctx.db.get(Community, role.community_id)
-    assert community is not None
+    role, community = acting
     blocks = [
         _("<b>Statistics of {community}</b>").format(
-            community=escape(community_name(community, ctx.i18n))
+            community=escape(community_name(community, ctx.i18n.language))
         )
     ]
     for days in STATS_PERIODS:
@@ -174,6 +175,6 @@ async def link_staff_chat(update: Update, ctx: HromadaContext) -> None:
     t = ctx.services.translators[ctx.services.default_language]
     ctx.replies.send(
         t.gettext("This chat now receives new requests of {community}.").format(
-            community=escape(community_name(community, t))
+            community=escape(community_name(community, t.language))
         )
     )

@@ -1,24 +1,33 @@
-"""Opening a staff invitation link (`t.me/<bot>?start=inv_...`)."""
+"""Opening a staff invitation link (`t.me/<bot>?start=inv_...`): a deep link of /start."""
 
 from __future__ import annotations
 
 from html import escape
 
+from telegram import Update
+
+from handlers.core.content import command_args
 from handlers.core.context import HromadaContext
-from handlers.staff.access import community_name
-from locales import n_
+from handlers.core.router import Router
+from handlers.shared import labels
+from handlers.shared.names import community_name
 from storage.models import Community
 from storage.repositories import staff
 
-ROLE_NAMES = {
-    "moderator": n_("moderator"),
-    "provider": n_("provider"),
-    "facilitator": n_("facilitator"),
-    "admin": n_("administrator"),
-}
+router = Router()
 
 
-async def accept(ctx: HromadaContext, code: str) -> None:
+@router.deep_link("inv_")
+async def accept(update: Update, ctx: HromadaContext) -> None:
+    """Take the invited role, say what it allows, and go to the main menu (or, for a
+    newcomer whose link failed, to the way into onboarding)."""
+    code = command_args(update.effective_message) if update.effective_message else ""
+    await _accept(ctx, code)
+    await ctx.fsm.clear()
+    await ctx.reprompt()
+
+
+async def _accept(ctx: HromadaContext, code: str) -> None:
     _ = ctx.i18n.gettext
     result = await staff.accept_invite(ctx.db, code, ctx.user)
     if result.role is None:
@@ -35,8 +44,8 @@ async def accept(ctx: HromadaContext, code: str) -> None:
     community = await ctx.db.get(Community, role.community_id)
     assert community is not None
     text = _("You are now {role} of {community}.").format(
-        role=_(ROLE_NAMES.get(role.role, role.role)),
-        community=escape(community_name(community, ctx.i18n)),
+        role=labels.role(role.role, _),
+        community=escape(community_name(community, ctx.i18n.language)),
     )
     if role.role == "moderator":
         text += "\n" + _(

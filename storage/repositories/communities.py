@@ -7,43 +7,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Community
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "data" / "communities.json"
-
-
-async def count_active(session: AsyncSession) -> int:
-    result = await session.execute(
-        select(func.count()).select_from(Community).where(Community.is_active.is_(True))
-    )
-    return int(result.scalar_one())
-
-
-async def list_page(
-    session: AsyncSession, *, language: str, page: int, per_page: int
-) -> list[Community]:
-    """Active communities in alphabetical order of their name in `language`."""
-    column = Community.name_ru if language == "ru" else Community.name_uk
-    result = await session.execute(
-        select(Community)
-        .where(Community.is_active.is_(True))
-        .order_by(column, Community.id)
-        .offset(page * per_page)
-        .limit(per_page)
-    )
-    return list(result.scalars())
-
-
-async def active_ids(session: AsyncSession) -> set[int]:
-    result = await session.execute(select(Community.id).where(Community.is_active.is_(True)))
-    return set(result.scalars())
-
-
-async def get_community(session: AsyncSession, community_id: int) -> Community | None:
-    return await session.get(Community, community_id)
 
 
 @dataclass(frozen=True)

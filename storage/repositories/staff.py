@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -167,9 +168,12 @@ async def moderators(session: AsyncSession, community_id: int) -> list[StaffRole
     return list(result.scalars())
 
 
-async def telegram_id_of(session: AsyncSession, role: StaffRole) -> int | None:
-    user = await session.get(User, role.user_id)
-    return user.telegram_id if user and user.is_reachable else None
+async def roles_by_id(session: AsyncSession, role_ids: Collection[int]) -> dict[int, StaffRole]:
+    """The roles with these ids (revoked ones too: they signed what they wrote), one query."""
+    if not role_ids:
+        return {}
+    result = await session.execute(select(StaffRole).where(StaffRole.id.in_(set(role_ids))))
+    return {role.id: role for role in result.scalars()}
 
 
 async def link_staff_chat(session: AsyncSession, community_id: int, chat_id: int) -> None:

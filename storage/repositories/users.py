@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -17,6 +18,14 @@ LAST_SEEN_PRECISION = timedelta(minutes=10)
 async def get_user(session: AsyncSession, telegram_id: int) -> User | None:
     result = await session.execute(select(User).where(User.telegram_id == telegram_id))
     return result.scalar_one_or_none()
+
+
+async def users_by_id(session: AsyncSession, user_ids: Collection[int]) -> dict[int, User]:
+    """The people with these (database) ids, in one query."""
+    if not user_ids:
+        return {}
+    result = await session.execute(select(User).where(User.id.in_(set(user_ids))))
+    return {user.id: user for user in result.scalars()}
 
 
 async def touch_user(session: AsyncSession, telegram_id: int) -> User:
