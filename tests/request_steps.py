@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app import HromadaApp
 from storage.engine import session_factory
 from storage.repositories import staff
 from tests.botapi.people import FakeUser
@@ -49,14 +52,16 @@ def button_starting(message: BotMessage, prefix: str) -> str:
     raise AssertionError(f"no button starting with {prefix!r}: {message.button_texts()}")
 
 
-async def onboard(user: FakeUser, language: str = "uk") -> BotMessage:
+async def onboard(user: FakeUser, language: str = "uk", community: str | None = None) -> BotMessage:
+    """Language, then the community (by its name on the first page; Дружківка by default)."""
     words = LABELS[language]
+    name = community or words["community"]
     async with user.expect_message(lambda m: "Українська" in m.button_texts()) as got:
         await user.send_command("/start")
-    async with user.expect_message(lambda m: words["community"] in m.button_texts()) as got2:
+    async with user.expect_message(lambda m: name in m.button_texts()) as got2:
         await user.press(got.message, words["language"])
     async with user.expect_message(has(words["menu"])) as got3:
-        await user.press(got2.message, words["community"])
+        await user.press(got2.message, name)
     return got3.message
 
 
@@ -67,10 +72,11 @@ async def ask(
     language: str = "uk",
     share: bool = False,
     menu: BotMessage | None = None,
+    community: str | None = None,
 ) -> str:
     """Ask a police question from the main menu; return the reference (e.g. DRU-0001)."""
     words = LABELS[language]
-    screen = menu or await onboard(user, language)
+    screen = menu or await onboard(user, language, community)
     steps: list[tuple[Callable[[BotMessage], bool], Callable[[BotMessage], Awaitable[int]]]] = [
         (lambda m: words["continue"] in m.button_texts(), lambda s: user.press(s, words["ask"])),
         (lambda m: words["police"] in m.button_texts(), lambda s: user.press(s, words["continue"])),
@@ -90,8 +96,9 @@ async def ask(
         async with user.expect_message(expected) as got:
             await act(screen)
         screen = got.message
-    reference = next(w for w in (screen.text or "").split() if w.startswith("DRU-"))
-    return reference.strip(".,")
+    reference = re.search(r"\b[A-Z]{3}-\d{4}\b", screen.text or "")
+    assert reference is not None, screen.text
+    return reference.group()
 
 
 async def invite(
@@ -145,3 +152,11 @@ async def make_provider(
     )
     await join_staff(person, code)
     return person
+
+
+async def outbox_drained(app: HromadaApp, within: float = 20.0) -> None:
+    """Return once the bot's outbox has nothing due, in flight or waiting for a retry:
+    every notification committed so far has reached the fake Telegram (or died)."""
+    dispatcher = app.lifecycle.dispatcher
+    assert dispatcher is not None, "the bot's outbox dispatcher is not running"
+    await asyncio.wait_for(dispatcher.drain(), within)

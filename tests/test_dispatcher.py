@@ -4,8 +4,7 @@ on both database backends. Waiting is `drain()` (bounded by asyncio.wait_for), n
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,7 +17,7 @@ from telegram.request import HTTPXRequest
 from bot.outbox_sender import TelegramSender
 from scheduler.buckets import RateLimits
 from scheduler.dispatcher import OutboxDispatcher
-from scheduler.leader import AdvisoryLockLeader
+from scheduler.leader import AdvisoryLockLeader, AlwaysLeader
 from scheduler.sending import (
     Permanent,
     RetryAfter,
@@ -111,6 +110,50 @@ def texts(user: FakeUser) -> list[str]:
 
 def sends_to(server: BotApiServer, chat_id: int) -> int:
     return sum(1 for c in server.calls_of("sendMessage") if int(c["chat_id"]) == chat_id)
+
+
+class StillClock:
+    """The dispatcher's clock in the timing tests: it stands still until the test moves it,
+    so every wait the dispatcher decides on is measured in this clock, not in real time."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class CountingTurns(AlwaysLeader):
+    """Leads for ever and counts the dispatcher's turns: with `leader_check_interval=0` it
+    asks `still_leading` at the top of each turn of its loop (after a round, after a pause)."""
+
+    def __init__(self) -> None:
+        self.turns = 0
+        self._turned = asyncio.Event()
+
+    async def still_leading(self) -> bool:
+        self.turns += 1
+        turned, self._turned = self._turned, asyncio.Event()
+        turned.set()
+        return True
+
+    async def wait_turns(self, turns: int, within: float = 10.0) -> None:
+        """Return once the dispatcher has begun `turns` more turns."""
+        target = self.turns + turns
+        async with asyncio.timeout(within):
+            while self.turns < target:
+                await self._turned.wait()
+
+
+async def sit_out_pause(turns: CountingTurns, sent_since: Callable[[], int]) -> None:
+    """With the clock still, a paused dispatcher must send nothing: two turns after the
+    refusal (the one that found the pause, and the next) nothing has started. A dispatcher
+    that ignored the pause would have sent in the round between those turns."""
+    await turns.wait_turns(2)
+    assert sent_since() == 0, "a send started while paused"
 
 
 # -- delivery -----------------------------------------------------------------------------
@@ -236,10 +279,27 @@ async def test_message_arrives_once_telegram_recovers(
 ) -> None:
     user = botapi.user()
     botapi.fail_next("sendMessage", **fault)
-    started = time.monotonic()
-    async with running(sessions, sender) as dispatcher:
+    clock, turns = StillClock(), CountingTurns()
+    sends: list[tuple[float, SendResult]] = []  # (the dispatcher's clock, outcome) per call
+    refused = asyncio.Event()
+
+    async def watched(chat_id: int, payload: dict[str, Any]) -> SendResult:
+        at = clock()
+        result = await sender(chat_id, payload)
+        sends.append((at, result))
+        if isinstance(result, RetryAfter):
+            refused.set()
+        return result
+
+    options = {"clock": clock, "leader": turns, "leader_check_interval": 0}
+    async with running(sessions, watched, **options) as dispatcher:
         await enqueue(sessions, user.id, "Зустріч завтра о 10:00", key="m")
         dispatcher.wake()
+        if "retry_after" in fault:
+            # The dispatcher waits as told, in its own clock: nothing until it has moved.
+            await asyncio.wait_for(refused.wait(), 10)
+            await sit_out_pause(turns, lambda: len(sends) - 1)
+            clock.advance(fault["retry_after"])
         await drained(dispatcher)
     # Refused (or timed out without being applied) first, then delivered exactly once.
     assert sends_to(botapi, user.id) == 2 + (fault.get("times", 1) - 1)
@@ -247,34 +307,49 @@ async def test_message_arrives_once_telegram_recovers(
     sent = await row(sessions, "m")
     assert (sent.status, sent.attempts) == ("sent", attempts)
     if "retry_after" in fault:
-        assert time.monotonic() - started >= 1.0  # the dispatcher waited as told
+        (refused_at, first), (resent_at, second) = sends
+        assert isinstance(first, RetryAfter) and isinstance(second, Sent)
+        assert resent_at >= refused_at + fault["retry_after"]  # the dispatcher waited as told
 
 
 async def test_flood_control_pauses_every_chat(
     botapi: BotApiServer, sessions: Sessions, sender: TelegramSender
 ) -> None:
-    """After a 429 no send starts before `retry_after` has passed, in any chat (sends that
-    were already on their way are not recalled)."""
+    """After a 429 no send starts before `retry_after` has passed on the dispatcher's clock,
+    in any chat. One chat at a time (`concurrency=1`), so the other chats' rows are all still
+    to go when the refusal comes."""
     users = [botapi.user() for _ in range(3)]
+    clock, turns = StillClock(), CountingTurns()
     started: list[tuple[float, str]] = []
-    refused_at: list[float] = []
+    refused_at: list[tuple[float, int]] = []  # (clock, sends started before it)
+    refused = asyncio.Event()
 
     async def watched(chat_id: int, payload: dict[str, Any]) -> SendResult:
-        started.append((time.monotonic(), payload["params"]["text"]))
+        started.append((clock(), payload["params"]["text"]))
         result = await sender(chat_id, payload)
         if isinstance(result, RetryAfter):
-            refused_at.append(time.monotonic())
+            refused_at.append((clock(), len(started)))
+            refused.set()
         return result
 
     botapi.fail_next("sendMessage", retry_after=1)
     for n, user in enumerate(users):
         for i in range(2):
             await enqueue(sessions, user.id, f"u{n} #{i}")
-    async with running(sessions, watched) as dispatcher:
+    options = {"clock": clock, "leader": turns, "leader_check_interval": 0, "concurrency": 1}
+    async with running(sessions, watched, **options) as dispatcher:
+        await asyncio.wait_for(refused.wait(), 10)
+        sent_since = lambda: len(started) - refused_at[0][1]  # noqa: E731
+        await sit_out_pause(turns, sent_since)
+        clock.advance(0.5)  # half of retry_after: still paused
+        await sit_out_pause(turns, sent_since)
+        clock.advance(0.5)
         await drained(dispatcher)
     assert len(refused_at) == 1
-    after = [at for at, _ in started if at > refused_at[0]]
-    assert after and all(at >= refused_at[0] + 0.99 for at in after)
+    at, before = refused_at[0]
+    after = [when for when, _text in started[before:]]
+    assert len(after) == 6  # the refused row again, and every other row
+    assert all(when >= at + 1 for when in after)
     for n, user in enumerate(users):
         assert texts(user) == [f"u{n} #0", f"u{n} #1"]
 
@@ -411,21 +486,42 @@ async def test_one_chat_gets_its_rows_in_order_even_across_a_retry(
 async def test_a_throttled_chat_does_not_hold_up_the_others(
     botapi: BotApiServer, sessions: Sessions, sender: TelegramSender
 ) -> None:
-    busy, quiet = botapi.user(), botapi.user()
+    """One a second in a private chat, on the dispatcher's clock; while a chat waits for its
+    next second, the others go, even with one chat in flight at a time (`concurrency=1`)."""
+    busy = botapi.user()
+    quiet = [botapi.user() for _ in range(2)]
     limits = RateLimits(
         overall_per_second=0, private_per_second=1, private_burst=1, group_per_minute=0
     )
+    clock = StillClock()
+    started: dict[str, float] = {}
+
+    async def watched(chat_id: int, payload: dict[str, Any]) -> SendResult:
+        started[payload["params"]["text"]] = clock()
+        return await sender(chat_id, payload)
+
     for i in range(3):
         await enqueue(sessions, busy.id, f"busy {i}")
-    await enqueue(sessions, quiet.id, "quiet")
-    started = time.monotonic()
-    async with running(sessions, sender, limits=limits) as dispatcher:
-        await drained(dispatcher)
-    elapsed = time.monotonic() - started
+    await enqueue(sessions, quiet[0].id, "quiet 0")
+    async with running(sessions, watched, limits=limits, clock=clock, concurrency=1) as d:
+        # The busy chat sends its first row and waits for its next second; the quiet chat
+        # is sent meanwhile (only after the busy chat gave up its place).
+        async with quiet[0].expect_message(lambda m: m.content == "quiet 0"):
+            d.wake()
+        assert texts(busy) == ["busy 0"]
+        await enqueue(sessions, quiet[1].id, "quiet 1")
+        async with quiet[1].expect_message(lambda m: m.content == "quiet 1"):
+            clock.advance(1)
+            d.wake()
+        assert texts(busy) == ["busy 0", "busy 1"]
+        clock.advance(1)
+        d.wake()
+        await drained(d)
     order = [c["text"] for c in botapi.calls_of("sendMessage")]
-    assert order.index("quiet") < order.index("busy 1")
+    assert order.index("quiet 0") < order.index("busy 1")
     assert texts(busy) == ["busy 0", "busy 1", "busy 2"]
-    assert elapsed >= 1.9  # one a second in the busy chat: 0 s, 1 s, 2 s
+    start = started["busy 0"]
+    assert [started[f"busy {i}"] - start for i in range(3)] == [0, 1, 2]  # one a second
 
 
 # -- wiring and leadership ----------------------------------------------------------------

@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flows.safety import EMERGENCY_NUMBERS, mentions_danger, normalize
+from flows.safety import mentions_danger, normalize
+from handlers.shared.emergency import emergency_text
+from locales import LANGUAGES, load_translators
 
 DANGER = [
     "мій чоловік мене б'є",
@@ -103,9 +105,33 @@ def test_entries_must_start_a_word() -> None:
     assert not mentions_danger("skill")  # "kill" inside another word
 
 
-def test_emergency_numbers() -> None:
-    assert [number for number, _label in EMERGENCY_NUMBERS] == ["102", "103", "101", "112"]
-    assert all(label for _number, label in EMERGENCY_NUMBERS)
+EMERGENCY_LINES = {
+    "uk": [
+        "102 поліція",
+        "103 швидка допомога",
+        "101 рятувальна служба",
+        "112 єдиний номер екстрених служб",
+        "Цей бот не є екстреною службою.",
+    ],
+    "ru": [
+        "102 полиция",
+        "103 скорая помощь",
+        "101 спасательная служба",
+        "112 единый номер экстренных служб",
+        "Этот бот не является экстренной службой.",
+    ],
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_emergency_numbers_as_residents_read_them(language: str) -> None:
+    """The text the screens send (safety step, words of danger, a rejection "referred to
+    emergency services"): every number with its service, in order, in the reader's language."""
+    text = emergency_text(load_translators()[language].gettext)
+    lines = text.splitlines()
+    expected = EMERGENCY_LINES[language]
+    assert [line for line in lines if line in expected] == expected, text
+    assert lines[0].startswith("<b>") and lines[0].endswith("</b>")
 
 
 @given(st.text(max_size=300))
