@@ -120,7 +120,21 @@ class ServiceRequest(Base):
     """A resident's question to providers or police; `number` is per community (DRU-0042)."""
 
     __tablename__ = "service_requests"
-    __table_args__ = (UniqueConstraint("community_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("community_id", "number"),
+        # /queue: the open requests of a community, counted and paged from the index.
+        Index("ix_service_requests_queue", "community_id", "status", "urgent", "created_at"),
+        # /stats: a period of a community, covering every column its aggregates read.
+        Index(
+            "ix_service_requests_stats",
+            "community_id",
+            "created_at",
+            "category",
+            "status",
+            "helped",
+            "first_answer_at",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)

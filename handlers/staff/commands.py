@@ -127,8 +127,8 @@ async def stats(update: Update, ctx: HromadaContext) -> None:
             community=escape(community_name(community, ctx.i18n.language))
         )
     ]
-    for days in STATS_PERIODS:
-        result = await requests.stats(ctx.db, role.community_id, days)
+    for result in await requests.stats_by_period(ctx.db, role.community_id, STATS_PERIODS):
+        days = result.days
         lines = [
             "",
             ctx.i18n.ngettext("<b>Last {n} day</b>", "<b>Last {n} days</b>", days).format(n=days),

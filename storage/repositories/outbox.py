@@ -297,7 +297,7 @@ async def stats(session: AsyncSession) -> OutboxStats:
         .where(OutboxMessage.status.in_((PENDING, DEAD)))
         .group_by(OutboxMessage.status)
     )
-    counts = {status: int(n) for status, n in result.tuples()}
+    counts = {status: int(n) for status, n in result}
     return OutboxStats(pending=counts.get(PENDING, 0), dead=counts.get(DEAD, 0))
 
 

@@ -9,7 +9,7 @@
 - `aggregates`: the /stats figures.
 """
 
-from storage.repositories.requests.aggregates import Stats, stats
+from storage.repositories.requests.aggregates import Stats, stats, stats_by_period
 from storage.repositories.requests.lifecycle import (
     FINISHED,
     OPEN,
@@ -83,5 +83,6 @@ __all__ = [
     "resident_reply",
     "route",
     "stats",
+    "stats_by_period",
     "thread",
 ]
