@@ -16,6 +16,8 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError
 
+from storage.scrub import scrub_error
+
 log = logging.getLogger(__name__)
 
 # Network errors and timeouts: a few quick retries, because the update is already committed
@@ -114,7 +116,7 @@ class Replies:
                 try:
                     await _retrying(partial(_perform, bot, action))
                 except BadRequest as exc:  # a bug of ours; the other replies still go out
-                    log.error("reply refused by Telegram: %s", exc.message)
+                    log.error("reply refused by Telegram: %s", scrub_error(exc.message))
         except Forbidden as exc:
             raise Unreachable from exc
         finally:
@@ -126,7 +128,9 @@ async def _retrying(call: Callable[[], Awaitable[None]]) -> None:
         try:
             await call()
             return
-        except NetworkError as exc:  # includes TimedOut; not Forbidden or BadRequest
+        except BadRequest:  # a subclass of NetworkError, but retrying cannot help
+            raise
+        except NetworkError as exc:  # includes TimedOut; not Forbidden
             log.warning("Telegram unreachable (%s); retrying in %.1fs", type(exc).__name__, delay)
             await asyncio.sleep(delay)
     await call()
@@ -148,7 +152,7 @@ async def _answer(bot: Bot, answer: _Answer) -> None:
         )
     except BadRequest as exc:
         # "query is too old": the press is 15 minutes old; the messages below still go out.
-        log.info("callback answer refused: %s", exc.message)
+        log.info("callback answer refused: %s", scrub_error(exc.message))
 
 
 async def _send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -167,5 +171,5 @@ async def _edit_or_send(bot: Bot, action: _Edit) -> None:
     except BadRequest as exc:
         if "not modified" in exc.message:
             return
-        log.info("edit refused (%s); sending a new message", exc.message)
+        log.info("edit refused (%s); sending a new message", scrub_error(exc.message))
         await _send(bot, action.chat_id, action.text, action.markup)

@@ -21,7 +21,6 @@ Dialect-neutral SQL, except the advisory lock (PostgreSQL only), hidden in
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import OutboxMessage, StaffChat, User
+from storage.scrub import scrub_error
 from storage.types import utcnow
 
 PENDING = "pending"
@@ -176,10 +176,9 @@ async def claim_due(
 
 
 def short_error(error: str) -> str:
-    """An error for `last_error`: quoted fragments (which could echo message text) removed,
-    at most 300 characters."""
-    cleaned = re.sub(r"\"[^\"]*\"|'[^']*'", "'…'", error).strip() or "error"
-    return cleaned[:MAX_ERROR_LENGTH]
+    """An error for `last_error` and the logs: scrubbed of anything that could echo message
+    text (`storage.scrub`), at most 300 characters."""
+    return scrub_error(error, MAX_ERROR_LENGTH)
 
 
 async def mark_sent(session: AsyncSession, row_id: int, *, now: datetime | None = None) -> None:
