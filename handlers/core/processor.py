@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+# PTB's own semaphore, taken before `do_process_update`: large enough never to make anyone wait.
+_NEVER_FULL = sys.maxsize
 
 
 @dataclass
@@ -31,11 +35,28 @@ def ordering_key(update: object) -> int | None:
 class PerUserUpdateProcessor(BaseUpdateProcessor):
     """One lock per person, created on their first update and dropped when they are idle,
     so memory does not grow with the number of people. asyncio's locks and semaphores wake
-    waiters first-come first-served, so a person's updates keep Telegram's order."""
+    waiters first-come first-served, so a person's updates keep Telegram's order.
+
+    An update takes its person's lock first and a global slot (at most
+    `max_concurrent_updates` run at once) only then, so a person's queued updates wait on
+    their own lock and hold no slot: 64 quick updates from one person cannot keep everyone
+    else waiting. **Decision:** PTB's `process_update` takes its semaphore *before*
+    `do_process_update` and is marked `@final`, so instead of overriding it we give PTB a
+    semaphore that never fills and keep the real limit here, behind the person's lock.
+    """
 
     def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
+        if max_concurrent_updates < 1:
+            raise ValueError("max_concurrent_updates must be at least 1")
+        super().__init__(_NEVER_FULL)  # PTB's slot is taken before the person's lock
         self._slots: dict[int, _Slot] = {}
+        self._limit = max_concurrent_updates
+        self._running = asyncio.BoundedSemaphore(max_concurrent_updates)
+
+    @property
+    def limit(self) -> int:
+        """How many updates run at once at most (`CONCURRENT_UPDATES`)."""
+        return self._limit
 
     @property
     def active_people(self) -> int:
@@ -44,14 +65,15 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = ordering_key(update)
         if key is None:
-            await coroutine
+            async with self._running:
+                await coroutine
             return
         slot = self._slots.get(key)
         if slot is None:
             slot = self._slots[key] = _Slot()
         slot.holders += 1
         try:
-            async with slot.lock:
+            async with slot.lock, self._running:
                 await coroutine
         finally:
             slot.holders -= 1
