@@ -5,12 +5,15 @@ routing), so a request that left someone's hands meanwhile cannot be moved by th
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from flows.permissions import Action, can
+from handlers.staff.access import actor_of, target_of
 from storage.engine import session_factory
 from storage.models import Community, RequestEvent, RequestMessage, ServiceRequest, StaffRole
 from storage.repositories import requests, staff
@@ -157,7 +160,7 @@ async def test_scope_rule(db: AsyncSession, who: str, moderators_only: bool, all
     async def already_routed() -> StaffRole:
         return routed
 
-    actors = {
+    actors: dict[str, Callable[[], Awaitable[StaffRole]]] = {
         "moderator": lambda: role(db, 8103, "moderator"),
         "moderator of another community": lambda: role(db, 8104, "moderator", code="VUH"),
         "revoked moderator": lambda: role(db, 8105, "moderator"),
@@ -272,3 +275,56 @@ async def test_provider_update_waits_for_the_routing_then_refuses(
     assert await answering is requests.Move.NOT_ALLOWED
     async with sessions() as session:
         assert await answers_of(session, request_id) == []
+
+
+# -- the SQL condition and the pure rule agree, over every role, request and move ------------
+
+MOVES = {  # the storage moves, and whether only moderators make them
+    Action.CLAIM: True,
+    Action.ROUTE: True,
+    Action.REJECT: True,
+    Action.CLOSE: True,
+    Action.ANSWER: False,
+    Action.ASK_MORE: False,
+}
+
+
+async def test_sql_scope_agrees_with_the_permission_rule(db: AsyncSession) -> None:
+    moderator = await role(db, 8201, "moderator")
+    police_a = await role(db, 8202, "provider", category="police", org=ORG_A)
+    actors = [
+        moderator,
+        await role(db, 8203, "moderator", code="VUH"),
+        police_a,
+        await role(db, 8204, "provider", category="police", org=ORG_A),  # a colleague
+        await role(db, 8205, "provider", category="police", org=ORG_B),
+        await role(db, 8206, "provider", category="social", org=ORG_A),
+        await role(db, 8207, "provider", code="VUH", category="police", org=ORG_A),
+        await role(db, 8208, "facilitator"),
+    ]
+    social_a = actors[5]
+    unrouted = await new_request(db)
+    routed_a = await new_request(db)
+    assert await requests.route(db, routed_a, moderator, police_a)
+    routed_b = await new_request(db)
+    assert await requests.route(db, routed_b, moderator, actors[4])
+    # A routing whose role does not match the routed category: nobody's organisation.
+    mismatched = await new_request(db)
+    assert await requests.route(db, mismatched, moderator, social_a)
+    mismatched.routed_category = "police"
+    other_community = await new_request(db, "VUH")
+    targets = [unrouted, routed_a, routed_b, mismatched, other_community]
+    await db.flush()
+
+    disagreements = []
+    for actor in actors:
+        for request in targets:
+            target = await target_of(db, request)
+            for action, moderators_only in MOVES.items():
+                condition = requests.may_act(actor, moderators_only=moderators_only)
+                in_sql = await db.scalar(
+                    select(ServiceRequest.id).where(ServiceRequest.id == request.id, condition)
+                )
+                if (in_sql is not None) != can(actor_of(actor), action, target):
+                    disagreements.append((actor.id, request.id, action.value))
+    assert disagreements == []

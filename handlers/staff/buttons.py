@@ -52,6 +52,8 @@ async def claim(ctx: HromadaContext, access: Access, _tail: str) -> None:
     result = await requests.claim(ctx.db, access.request, access.role)
     if result.won:
         ctx.replies.notice(_("You took {ref}.").format(ref=access.ref))
+    elif not result.allowed:
+        ctx.replies.notice(_("You cannot do this."), alert=True)
     else:
         holder = await ctx.db.get(StaffRole, result.holder_role_id or 0)
         label = holder.label if holder and holder.label else _("another moderator")

@@ -59,6 +59,16 @@ async def skipped(update: Update, ctx: HromadaContext, arg: str) -> None:
     await _apply(ctx, taken)
 
 
+def _refused(ctx: HromadaContext, moved: requests.Move, ref: str) -> None:
+    """The move found the request changed meanwhile, or no longer the person's (routed to
+    another organisation, role revoked): the check inside the UPDATE said no."""
+    _ = ctx.i18n.gettext
+    if moved is requests.Move.NOT_ALLOWED:
+        ctx.replies.send_private(_("You cannot do this."))
+    else:
+        ctx.replies.send_private(_("{ref} is already finished.").format(ref=ref))
+
+
 async def _apply(ctx: HromadaContext, taken: StaffText) -> None:
     """Re-check the right to act (roles can change between press and text), then act."""
     _ = ctx.i18n.gettext
@@ -72,20 +82,20 @@ async def _apply(ctx: HromadaContext, taken: StaffText) -> None:
         done = _("Note added to {ref}.")
     elif taken.action is Action.REJECT:
         reason = taken.reason or ""
-        if not await requests.reject(ctx.db, request, role, reason, text):
-            ctx.replies.send_private(_("{ref} is already finished.").format(ref=ref))
+        if not (moved := await requests.reject(ctx.db, request, role, reason, text)):
+            _refused(ctx, moved, ref)
             return
         await announce(ctx, request, Rejected(reason, text))
         done = _("{ref} rejected; the resident was told.")
     elif taken.action is Action.ANSWER:
-        if not await requests.answer(ctx.db, request, role, text):
-            ctx.replies.send_private(_("{ref} is already finished.").format(ref=ref))
+        if not (moved := await requests.answer(ctx.db, request, role, text)):
+            _refused(ctx, moved, ref)
             return
         await announce(ctx, request, StaffWrote(role, text))
         done = _("Sent to the resident of {ref}.")
     else:
-        if not await requests.ask_more(ctx.db, request, role, text):
-            ctx.replies.send_private(_("{ref} is already finished.").format(ref=ref))
+        if not (moved := await requests.ask_more(ctx.db, request, role, text)):
+            _refused(ctx, moved, ref)
             return
         await announce(ctx, request, StaffWrote(role, text, asks=True))
         done = _("Question sent to the resident of {ref}.")

@@ -1,15 +1,17 @@
 """Whose requests a staff role may act on, as a SQL condition for the atomic UPDATE.
 
-The rule is the one staff access applies before a move (`handlers/staff/access.py`); here
-it goes into the `WHERE` of the move itself, so that the check and the change are one
+The rule is `flows.permissions.can` (which staff access applies before a move); here it
+goes into the `WHERE` of the move itself, so that the check and the change are one
 statement and cannot drift apart under concurrency (a provider whose request was just
 routed to another organisation finds no row to update):
 
 - the role is still held (not revoked);
 - a moderator: requests of the role's community;
 - a provider (answer and ask for more only): requests of the role's community, routed to
-  the role's category and to a role of the same organisation (same community, category
-  and organisation name).
+  the role's category and to a role of the same organisation (a role of that community and
+  category with the same Ukrainian organisation name).
+
+`tests/test_request_scope.py` checks, case by case, that this condition and `can` agree.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def may_act(role: StaffRole, *, moderators_only: bool = False) -> ColumnElement[
     if role.role != "provider" or moderators_only or role.category is None:
         return false()
     routed = aliased(StaffRole)
-    same_organisation = select(routed.id).where(
+    same_organisation = select(routed.id).where(  # as `handlers.staff.access.target_of`
         routed.community_id == role.community_id,
         routed.category == role.category,
         routed.org_name_uk == role.org_name_uk,
