@@ -78,10 +78,7 @@ async def test_dead_rows_are_forgotten_like_delivered_ones(
         """Each remaining row's key, and whether its payload still names the resident."""
         async with sessions() as session:
             result = await session.execute(select(OutboxMessage.dedup_key, OutboxMessage.payload))
-            return {
-                key: NAME in json.dumps(payload, ensure_ascii=False)
-                for key, payload in result.tuples()
-            }
+            return {key: NAME in json.dumps(payload, ensure_ascii=False) for key, payload in result}
 
     clock.at(29)
     assert await jobs.purge_old_outbox(sessions, RETENTION) == 0
