@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from locales import Translator
+from locales import Translator, n_
 from storage.models import Community, StaffRole
 from storage.repositories.communities import CommunityInfo
 
@@ -29,6 +29,21 @@ def signature(role: StaffRole | None, community: Community, t: Translator) -> st
     )
 
 
+# A role without an organisation or a label of its own: its kind and number, translated.
+NUMBERED_ROLE = {
+    "moderator": n_("Moderator {n}"),
+    "provider": n_("Provider {n}"),
+    "facilitator": n_("Facilitator {n}"),
+    "admin": n_("Administrator {n}"),
+}
+
+
 def staff_label(role: StaffRole, t: Translator) -> str:
-    """How a role is named for other staff: its organisation, else its label."""
-    return organisation(role, t.language) or role.label or t.gettext("Working group")
+    """How a role is named for other staff, in the reader's language: its organisation,
+    else the label an administrator gave it (a person's own words, kept as written), else
+    "Moderator 7" (its kind and id)."""
+    named = organisation(role, t.language) or role.label
+    if named:
+        return named
+    numbered = NUMBERED_ROLE.get(role.role)
+    return t.gettext(numbered).format(n=role.id) if numbered else t.gettext("Working group")

@@ -56,7 +56,7 @@ async def claim(ctx: HromadaContext, access: Access, _tail: str) -> None:
         ctx.replies.notice(_("You cannot do this."), alert=True)
     else:
         holder = await ctx.db.get(StaffRole, result.holder_role_id or 0)
-        label = holder.label if holder and holder.label else _("another moderator")
+        label = staff_label(holder, ctx.i18n) if holder else _("another moderator")
         ctx.replies.notice(
             _("{ref} is already taken by {who}.").format(ref=access.ref, who=label), alert=True
         )

@@ -53,7 +53,9 @@ class SkippedRow:
 async def recent(session: AsyncSession, limit: int = 50) -> list[SkippedRow]:
     """The newest rows first, with the request's reference; never a name or a chat id."""
     rows = await session.execute(
-        select(SkippedNotice, Community.code, ServiceRequest.number, StaffRole.label)
+        select(
+            SkippedNotice, Community.code, ServiceRequest.number, StaffRole.label, StaffRole.role
+        )
         .join(ServiceRequest, ServiceRequest.id == SkippedNotice.request_id)
         .join(Community, Community.id == ServiceRequest.community_id)
         .outerjoin(StaffRole, StaffRole.id == SkippedNotice.role_id)
@@ -61,6 +63,14 @@ async def recent(session: AsyncSession, limit: int = 50) -> list[SkippedRow]:
         .limit(limit)
     )
     return [
-        SkippedRow(notice.id, notice.at, reference(code, number), notice.news, notice.reason, label)
-        for notice, code, number, label in rows
+        SkippedRow(
+            notice.id,
+            notice.at,
+            reference(code, number),
+            notice.news,
+            notice.reason,
+            # A role without a label of its own is named by its kind and id (for admins).
+            label or (f"{role} {notice.role_id}" if notice.role_id else None),
+        )
+        for notice, code, number, label, role in rows
     ]

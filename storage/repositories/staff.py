@@ -94,8 +94,8 @@ async def accept_invite(session: AsyncSession, code: str, user: User) -> InviteR
     )
     session.add(role)
     await session.flush()
-    if not role.label:
-        role.label = f"{invite.role.capitalize()} {role.id}"
+    # No label given: none is stored (staff read "Moderator 7" in their own language,
+    # rendered from the role and its id, `handlers.shared.names.staff_label`).
     if user.community_id is None:
         user.community_id = invite.community_id
     return InviteResult(role, None)
