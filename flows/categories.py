@@ -29,7 +29,8 @@ REJECT_REASONS: tuple[tuple[str, str], ...] = (
     ("spam", n_("Spam")),
     ("duplicate", n_("Duplicate of another request")),
     ("out_of_scope", n_("Out of scope")),
-    ("emergency", n_("Referred to emergency services")),
+    # Only a reason: the resident is shown the numbers, nobody is called for them.
+    ("emergency", n_("A matter for the emergency services")),
 )
 REJECT_REASON_CODES: tuple[str, ...] = tuple(code for code, _label in REJECT_REASONS)
 _REJECT_LABELS = dict(REJECT_REASONS)

@@ -46,3 +46,32 @@ async def test_role_labels_are_in_the_readers_language(
     assert "Moderator" not in alert["text"]
     text = refreshed.message.text or ""
     assert "🔒 Заметка, Модератор " in text and "Moderator" not in text, text
+
+
+EMERGENCY_WORDS = {
+    "uk": ("це справа для екстрених служб", "Бот не викликає їх замість вас", "Передано"),
+    "ru": ("это дело для экстренных служб", "Бот не вызывает их вместо вас", "Передано"),
+}
+
+
+@pytest.mark.parametrize("language", ["uk", "ru"])
+async def test_a_rejection_for_the_emergency_services_says_nobody_was_called(
+    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine, language: str
+) -> None:
+    moderator = await make_moderator(botapi, engine)
+    resident = botapi.user(language_code=language)
+    async with moderator.expect_message(has("DRU-0001")) as card:
+        await ask(resident, "Сусіди чують запах газу", language=language)
+    async with moderator.expect_message(has("чому відхилено")) as reasons:
+        await moderator.press(card.message, "Відхилити")
+    assert "Справа для екстрених служб" in reasons.message.button_texts()
+    async with moderator.expect_message(has("Пропустити")) as comment:
+        await moderator.press(reasons.message, "Справа для екстрених служб")
+    async with resident.expect_message(has("DRU-0001")) as told:
+        await moderator.press(comment.message, "Пропустити")
+    text = told.message.text or ""
+    matter, not_called, misleading = EMERGENCY_WORDS[language]
+    assert matter in text and not_called in text, text
+    assert misleading not in text, text
+    for number in ("102", "103", "101", "112"):
+        assert number in text, text

@@ -239,14 +239,23 @@ def _resident_message(
         body += "\n\n" + escape(news.text) + "\n\n"
         body += _("Write your reply as a message here, or press Reply.")
         return body, keyboard([[(_("Reply"), data("rs", f"reply:{rid}"))]])
+    if isinstance(news, Rejected) and news.reason == "emergency":
+        # Said as it is: the working group closed it and showed the numbers; nobody called
+        # anyone on the resident's behalf.
+        body = _(
+            "Your request {ref} was closed by the working group: it is a matter for the "
+            "emergency services. The bot does not call them for you: please call them "
+            "yourself."
+        ).format(ref=ref)
+        if news.comment:
+            body += "\n\n" + escape(news.comment)
+        return body + "\n\n" + emergency_text(_), None
     if isinstance(news, Rejected):
         body = _("Your request {ref} was closed by the working group: {reason}.").format(
             ref=ref, reason=escape(labels.reject_reason(news.reason, _))
         )
         if news.comment:
             body += "\n\n" + escape(news.comment)
-        if news.reason == "emergency":
-            body += "\n\n" + emergency_text(_)
         return body, None
     body = _("Your request {ref} was closed by the working group.").format(ref=ref)
     body += " " + _("You can ask again within 7 days from “My requests”.")
