@@ -221,7 +221,9 @@ def _resident_message(
     rid = request.id
     if isinstance(news, StaffWrote) and not news.asks:
         org = escape(signature(news.by, community, t))
-        body = _("<b>Answer to your request {ref}</b> from {org}:").format(ref=ref, org=org)
+        # The organisation's name stands on its own (it is in the nominative; "від {org}"
+        # would need the genitive).
+        body = _("<b>Answer to your request {ref}</b> — {org}:").format(ref=ref, org=org)
         body += "\n\n" + escape(news.text) + "\n\n" + _("Did this help?")
         rows = [
             [(_("Yes, it helped"), data("rs", f"yes:{rid}")), (_("No"), data("rs", f"no:{rid}"))],

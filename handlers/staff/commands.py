@@ -1,10 +1,13 @@
-"""Staff commands: /queue (moderators), /inbox (providers), /stats, /link_staff_chat."""
+"""Staff commands: /queue (moderators), /inbox (providers), /stats, /link_staff_chat.
+
+All four work in a staff chat too: /link_staff_chat there, the lists and figures go to the
+person's private chat (only staff get an answer in a group)."""
 
 from __future__ import annotations
 
 from html import escape
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from handlers.core.context import HromadaContext
 from handlers.core.router import Router
@@ -31,11 +34,44 @@ def _refuse(ctx: HromadaContext) -> None:
     ctx.replies.send(ctx.i18n.gettext("This command is for working group staff."))
 
 
+async def _refuse_as(ctx: HromadaContext, kind: str) -> None:
+    """A staff command of `kind` refused: staff of the other kind are told which command
+    is theirs. In a group chat nothing is said (the command may be another bot's)."""
+    if ctx.in_group:
+        return
+    _ = ctx.i18n.gettext
+    held = {role.role for role in await staff.active_roles(ctx.db, ctx.user.id)}
+    if kind == "moderator" and "provider" in held:
+        ctx.replies.send(
+            _(
+                "This command is for moderators. "
+                "The requests routed to your organisation are in /inbox."
+            )
+        )
+    elif kind == "provider" and "moderator" in held:
+        ctx.replies.send(
+            _("This command is for providers. Your community's requests are in /queue.")
+        )
+    else:
+        _refuse(ctx)
+
+
+def _screen(ctx: HromadaContext, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """A staff list or figures: in place in a private chat; from a staff chat, to the
+    person's private chat (what one person asked for is not the group's), said in one line."""
+    if not ctx.in_group:
+        ctx.replies.show(text, markup)
+        return
+    ctx.replies.send_private(text, markup)
+    t = ctx.services.translators[ctx.services.default_language]
+    ctx.replies.send(t.gettext("Sent to your private chat with the bot."))
+
+
 async def _acting_as(ctx: HromadaContext, kind: str) -> tuple[StaffRole, Community] | None:
     """The role of `kind` a staff command runs in, and its community; refused otherwise."""
     role = await _role(ctx, kind)
     if role is None:
-        _refuse(ctx)
+        await _refuse_as(ctx, kind)
         return None
     community = await ctx.db.get(Community, role.community_id)
     assert community is not None
@@ -53,7 +89,7 @@ async def _list(
 ) -> None:
     _ = ctx.i18n.gettext
     if total == 0:
-        ctx.replies.show(title + "\n\n" + _("Nothing waiting. Well done."))
+        _screen(ctx, title + "\n\n" + _("Nothing waiting. Well done."))
         return
     rows: list[list[Button]] = []
     for item in items:
@@ -69,7 +105,7 @@ async def _list(
     if nav:
         rows.append(nav)
     counter = ctx.i18n.ngettext("{n} open request", "{n} open requests", total).format(n=total)
-    ctx.replies.show(f"{title}\n{counter}", keyboard(rows))
+    _screen(ctx, f"{title}\n{counter}", keyboard(rows))
 
 
 async def show_queue(ctx: HromadaContext, page: int = 0) -> None:
@@ -150,7 +186,7 @@ async def stats(update: Update, ctx: HromadaContext) -> None:
                 _("It helped: {share}% of {rated} rated").format(share=share, rated=result.rated)
             )
         blocks.append("\n".join(lines))
-    ctx.replies.send("\n".join(blocks))
+    _screen(ctx, "\n".join(blocks))
 
 
 @router.command("link_staff_chat")

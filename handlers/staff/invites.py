@@ -11,7 +11,7 @@ from handlers.core.context import HromadaContext
 from handlers.core.router import Router
 from handlers.shared import labels
 from handlers.shared.names import community_name
-from storage.models import Community
+from storage.models import Community, StaffRole
 from storage.repositories import staff
 
 router = Router()
@@ -30,6 +30,10 @@ async def accept(update: Update, ctx: HromadaContext) -> None:
 async def _accept(ctx: HromadaContext, code: str) -> None:
     _ = ctx.i18n.gettext
     result = await staff.accept_invite(ctx.db, code, ctx.user)
+    if result.held is not None:
+        # Their own link, opened again: they hold the role already, nothing is wrong.
+        await _welcome(ctx, result.held, _("You are already {role} of {community}."))
+        return
     if result.role is None:
         ctx.replies.send(
             _(
@@ -40,10 +44,15 @@ async def _accept(ctx: HromadaContext, code: str) -> None:
         return
     if ctx.user.language is None:
         ctx.user.language = ctx.i18n.language
-    role = result.role
+    await _welcome(ctx, result.role, _("You are now {role} of {community}."))
+
+
+async def _welcome(ctx: HromadaContext, role: StaffRole, headline: str) -> None:
+    """`headline` ("You are now {role} of {community}.") and the commands of the role."""
+    _ = ctx.i18n.gettext
     community = await ctx.db.get(Community, role.community_id)
     assert community is not None
-    text = _("You are now {role} of {community}.").format(
+    text = headline.format(
         role=labels.role(role.role, _),
         community=escape(community_name(community, ctx.i18n.language)),
     )

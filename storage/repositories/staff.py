@@ -65,6 +65,9 @@ async def create_invite(
 class InviteResult:
     role: StaffRole | None
     problem: str | None  # "unknown", "used", "expired"
+    # A used link opened again by the person it made staff: the role it gave them, if
+    # they still hold it.
+    held: StaffRole | None = None
 
 
 async def accept_invite(session: AsyncSession, code: str, user: User) -> InviteResult:
@@ -82,7 +85,10 @@ async def accept_invite(session: AsyncSession, code: str, user: User) -> InviteR
     )
     if getattr(claimed, "rowcount", 0) != 1:
         await session.refresh(invite)
-        return InviteResult(None, "used" if invite.used_at is not None else "expired")
+        if invite.used_at is None:
+            return InviteResult(None, "expired")
+        held = await _role_from(session, invite) if invite.used_by == user.id else None
+        return InviteResult(None, "used", held)
     role = StaffRole(
         user_id=user.id,
         community_id=invite.community_id,
@@ -99,6 +105,22 @@ async def accept_invite(session: AsyncSession, code: str, user: User) -> InviteR
     if user.community_id is None:
         user.community_id = invite.community_id
     return InviteResult(role, None)
+
+
+async def _role_from(session: AsyncSession, invite: Invite) -> StaffRole | None:
+    """The active role `invite` gave the person who used it."""
+    result = await session.execute(
+        select(StaffRole).where(
+            StaffRole.user_id == invite.used_by,
+            StaffRole.community_id == invite.community_id,
+            StaffRole.role == invite.role,
+            StaffRole.category.is_(None)
+            if invite.category is None
+            else StaffRole.category == invite.category,
+            StaffRole.revoked_at.is_(None),
+        )
+    )
+    return result.scalars().first()
 
 
 async def active_roles(session: AsyncSession, user_id: int) -> list[StaffRole]:
