@@ -9,10 +9,11 @@ price: direct replies (AIORateLimiter) and the outbox (buckets) each keep their 
 budget, so in the worst case both together exceed 30 msg/s for a moment; Telegram then
 answers 429, which both handle.
 
-Payloads are Bot API calls: `sendMessage` (text, parse_mode, reply_markup, ...) and
-`sendPhoto` (photo = a file_id or URL, caption, ...). Every parameter but the required ones
-is passed through unchanged (`api_kwargs`), so HTML and inline keyboards arrive exactly as
-enqueued.
+Payloads are Bot API calls: `sendMessage` (text, parse_mode, reply_markup, ...),
+`sendPhoto` (photo = a file_id or URL, caption, ...) and `editMessageText` (a staff-chat
+card's edit; its message id is filled in when the row is claimed). Every parameter but the
+required ones is passed through unchanged (`api_kwargs`), so HTML and inline keyboards
+arrive exactly as enqueued.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from scheduler.buckets import RateLimits
 from scheduler.dispatcher import OutboxDispatcher
 from scheduler.leader import AdvisoryLockLeader
 from scheduler.sending import (
+    Migrated,
     Permanent,
     RetryAfter,
     SendResult,
@@ -63,6 +65,7 @@ _UNREACHABLE = re.compile(
     r"|chat_write_forbidden|need administrator rights",
     re.IGNORECASE,
 )
+_NOT_MODIFIED = "message is not modified"
 
 
 async def _send_message(bot: Bot, chat_id: int, params: JSON) -> object:
@@ -77,7 +80,21 @@ async def _send_photo(bot: Bot, chat_id: int, params: JSON) -> object:
     return await bot.send_photo(chat_id=chat_id, photo=photo, api_kwargs=params or None)
 
 
-METHODS: dict[str, Call] = {"sendMessage": _send_message, "sendPhoto": _send_photo}
+async def _edit_message_text(bot: Bot, chat_id: int, params: JSON) -> object:
+    text, message_id = params.pop("text"), params.pop("message_id")
+    if not isinstance(message_id, int):
+        raise ValueError("editMessageText needs the message id")
+    await bot.edit_message_text(
+        text=text, chat_id=chat_id, message_id=message_id, api_kwargs=params or None
+    )
+    return None  # an edit makes no new message
+
+
+METHODS: dict[str, Call] = {
+    "sendMessage": _send_message,
+    "sendPhoto": _send_photo,
+    "editMessageText": _edit_message_text,
+}
 
 
 def retry_seconds(exc: TelegramRetryAfter) -> float:
@@ -104,15 +121,17 @@ class TelegramSender:
         if not isinstance(params, dict):
             return Permanent("outbox params are not an object")
         try:
-            await call(self.bot, chat_id, dict(params))
+            made = await call(self.bot, chat_id, dict(params))
         except TelegramRetryAfter as exc:
             return RetryAfter(retry_seconds(exc))
         except Forbidden as exc:
             return Unreachable(f"Forbidden: {exc.message}")
-        except ChatMigrated:
-            # A group became a supergroup with a new id; the old chat is gone for us.
-            return Unreachable("ChatMigrated")
+        except ChatMigrated as exc:
+            # A group became a supergroup with a new id: the row goes there.
+            return Migrated(int(exc.new_chat_id))
         except BadRequest as exc:  # before NetworkError: BadRequest is a subclass
+            if _NOT_MODIFIED in exc.message.lower():
+                return Sent()  # an edit to what the message already says
             if _UNREACHABLE.search(exc.message):
                 return Unreachable(f"BadRequest: {exc.message}")
             return Permanent(f"BadRequest: {exc.message}")
@@ -127,7 +146,8 @@ class TelegramSender:
             return Transient(type(exc).__name__)
         except (KeyError, TypeError, ValueError) as exc:
             return Permanent(f"malformed outbox payload ({type(exc).__name__})")
-        return Sent()
+        message_id = getattr(made, "message_id", None)
+        return Sent(message_id if isinstance(message_id, int) else None)
 
 
 def rate_limits(settings: Settings) -> RateLimits:

@@ -19,6 +19,9 @@ transaction right after the send:
   dead after `max_attempts` attempts. While a row waits for its retry, later rows of the same
   chat wait too (per-chat order; `claim_due`).
 - `Unreachable` -> the person/staff chat is marked unreachable, all its pending rows dead.
+- `Migrated(new id)` -> the group became a supergroup: its pending rows, its staff-chat link
+  and its undelivered cards move to the new id (`staff_chats.move_chat`) and go out from
+  there; not an attempt.
 - `Permanent` -> dead at once.
 
 What each result means for its row, its log line and its record: `scheduler/outcomes.py`.

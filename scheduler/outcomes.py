@@ -21,16 +21,16 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduler.buckets import is_group_chat
-from scheduler.sending import Permanent, Sent, Transient, Unreachable
+from scheduler.sending import Migrated, Permanent, Sent, Transient, Unreachable
 from storage.models import OutboxMessage
-from storage.repositories import outbox
+from storage.repositories import outbox, staff_chats
 
 log = logging.getLogger(__name__)
 
 # Recording an outcome is retried (the message already went out); waits grow up to this.
 RECORD_RETRY_CAP = 30.0
 
-RowResult = Sent | Transient | Unreachable | Permanent
+RowResult = Sent | Transient | Unreachable | Migrated | Permanent
 
 
 def chat_kind(chat_id: int) -> str:
@@ -59,7 +59,8 @@ class Outcome:
 def judge(
     row: OutboxMessage, result: RowResult, *, max_attempts: int, base: float, cap: float
 ) -> Outcome:
-    attempts = row.attempts + 1
+    # A migration is no attempt: the row goes to the supergroup as it is.
+    attempts = row.attempts + (0 if isinstance(result, Migrated) else 1)
     transient = isinstance(result, Transient)
     give_up = transient and attempts >= max_attempts
     retry_in = backoff(attempts, base, cap) if transient and not give_up else None
@@ -92,6 +93,8 @@ def log_outcome(outcome: Outcome) -> None:
     elif isinstance(result, Unreachable):
         error = outbox.short_error(result.error)
         log.info("outbox row %s: %s chat unreachable (%s)", row_id, kind, error)
+    elif isinstance(result, Migrated):
+        log.info("outbox row %s: group upgraded to a supergroup; its rows follow", row_id)
     else:
         error = outbox.short_error(result.error)
         log.warning("outbox row %s (%s): refused (%s); dead", row_id, kind, error)
@@ -100,7 +103,9 @@ def log_outcome(outcome: Outcome) -> None:
 async def write_outcome(session: AsyncSession, outcome: Outcome) -> None:
     result = outcome.result
     if isinstance(result, Sent):
-        await outbox.mark_sent(session, outcome.row_id)
+        await outbox.mark_sent(session, outcome.row_id, message_id=result.message_id)
+    elif isinstance(result, Migrated):
+        await staff_chats.move_chat(session, outcome.chat_id, result.new_chat_id)
     elif isinstance(result, Transient) and outcome.retry_in is not None:
         await outbox.mark_retry(
             session, outcome.row_id, error=result.error, delay=timedelta(seconds=outcome.retry_in)

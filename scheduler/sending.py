@@ -12,7 +12,9 @@ from typing import Any, Protocol
 
 @dataclass(frozen=True)
 class Sent:
-    """Telegram accepted the message."""
+    """Telegram accepted the message (and made message `message_id` of it, when known)."""
+
+    message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -37,13 +39,21 @@ class Unreachable:
 
 
 @dataclass(frozen=True)
+class Migrated:
+    """The group became a supergroup with id `new_chat_id` (400 with migrate_to_chat_id):
+    the chat's rows move there and are sent again; not a failed attempt."""
+
+    new_chat_id: int
+
+
+@dataclass(frozen=True)
 class Permanent:
     """The request itself is wrong (400 Bad Request): retrying cannot help."""
 
     error: str
 
 
-SendResult = Sent | RetryAfter | Transient | Unreachable | Permanent
+SendResult = Sent | RetryAfter | Transient | Unreachable | Migrated | Permanent
 
 
 class Sender(Protocol):

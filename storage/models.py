@@ -241,6 +241,22 @@ class StaffChat(Base):
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class StaffChatCard(Base):
+    """The card a request has in a staff chat, so that every change edits it there: the
+    outbox row that sends it, and the message Telegram made of it once it was delivered."""
+
+    __tablename__ = "staff_chat_cards"
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("service_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    # The outbox row that sends the card (rows are purged later: no foreign key).
+    outbox_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 class OutboxMessage(Base):
     """A message to someone other than the person acting, committed with the change that
     caused it and sent by the dispatcher; `dedup_key` makes it exactly-once."""

@@ -573,7 +573,7 @@ async def test_sender_results(botapi: BotApiServer, sender: TelegramSender) -> N
     results.append(await sender(user.id, {"method": "sendMessage", "params": {}}))
     await user.block_bot()
     results.append(await sender(user.id, hello))
-    assert results[0] == Sent()
+    assert results[0] == Sent(user.messages()[0].message_id)  # the message it made
     assert results[1] == RetryAfter(3.0)
     assert isinstance(results[2], Transient) and "Service Unavailable" in results[2].error
     assert isinstance(results[3], Unreachable) and "chat not found" in results[3].error.lower()

@@ -14,11 +14,12 @@ from handlers.core.fallbacks import stale_notice
 from handlers.core.router import Router
 from handlers.core.steps import send_back, text_rejected
 from handlers.resident.menu import show_main_menu
-from handlers.shared import labels
+from handlers.shared import labels, staff_chat
 from handlers.shared.cards import load_view, resident_thread_of
 from handlers.shared.emergency import emergency_text
 from handlers.shared.ids import parse_button
 from handlers.shared.keyboards import Button, data, keyboard, pager
+from handlers.shared.notices import Notices
 from handlers.shared.notifications import ResidentWrote, announce
 from storage.models import ServiceRequest, StaffRole
 from storage.repositories import requests
@@ -103,6 +104,7 @@ async def resident_pressed(update: Update, ctx: HromadaContext, arg: str) -> Non
             ctx.replies.notice(_("This button is no longer active."))
     elif action == "close":
         if await requests.close(ctx.db, request, actor_kind="resident"):
+            await staff_chat.refresh_card(Notices.of(ctx), request)  # nobody else is told
             ctx.replies.send(_("{ref} is closed. Thank you.").format(ref=ref))
         else:
             ctx.replies.notice(_("{ref} is already closed.").format(ref=ref))

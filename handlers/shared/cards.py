@@ -49,13 +49,20 @@ async def load_view(
 
 
 def staff_card_of(
-    view: RequestView, viewer: str, t: Translator, *, extra: str = ""
-) -> tuple[str, InlineKeyboardMarkup]:
-    """The card and the buttons that fit the viewer's role ("moderator" or "provider")."""
+    view: RequestView, viewer: str, t: Translator, *, extra: str = "", for_group: bool = False
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The card and the buttons that fit the viewer's role ("moderator" or "provider").
+
+    `for_group`: the card of a staff chat, which anyone in the group reads: never the
+    resident's shared name (only that there is one, in the private card), and a button to
+    open the card privately."""
     names = {role_id: staff_label(role, t) for role_id, role in view.authors.items()}
-    text = staff_card(view.request, view.ref, view.thread, names, t, extra=extra)
-    buttons = moderator_buttons if viewer == "moderator" else provider_buttons
-    return text, buttons(view.request, view.photos, t)
+    text = staff_card(
+        view.request, view.ref, view.thread, names, t, extra=extra, hide_contact=for_group
+    )
+    if viewer != "moderator":
+        return text, provider_buttons(view.request, view.photos, t)
+    return text, moderator_buttons(view.request, view.photos, t, for_group=for_group)
 
 
 def resident_thread_of(view: RequestView, t: Translator) -> str:
@@ -76,6 +83,7 @@ def staff_card(
     t: Translator,
     *,
     extra: str = "",
+    hide_contact: bool = False,
 ) -> str:
     """A request as staff see it: the question, then the newest entries of its thread
     (the resident's replies, answers, questions back, internal notes)."""
@@ -91,7 +99,9 @@ def staff_card(
     photos = sum(len(m.photos) for m in thread)
     if photos:
         lines.append(t.ngettext("📷 {n} photo", "📷 {n} photos", photos).format(n=photos))
-    if request.contact_name or request.contact_username:
+    if (request.contact_name or request.contact_username) and hide_contact:
+        lines.append(_("👤 Contact shared: it is shown in the private card only"))
+    elif request.contact_name or request.contact_username:
         contact = escape(request.contact_name or "")
         if request.contact_username:
             contact += f" (@{escape(request.contact_username)})"
@@ -131,6 +141,7 @@ def resident_thread(
     return budgeted(head, messages, who)
 
 
+ROUTABLE = ("new", "in_review", "routed")  # as `requests.route` allows
 THREAD_BUDGET = 3800  # rendered characters; Telegram's limit is 4096 after parsing
 
 
@@ -170,37 +181,59 @@ def budgeted(
     return "\n\n".join([head, first, *reversed(newest)])
 
 
-def moderator_buttons(request: ServiceRequest, photos: int, t: Translator) -> InlineKeyboardMarkup:
+def moderator_buttons(
+    request: ServiceRequest, photos: int, t: Translator, *, for_group: bool = False
+) -> InlineKeyboardMarkup | None:
+    """The buttons of what the request's state still allows (as `storage.repositories.
+    requests` checks it), so a card never offers what would only be refused."""
+    _ = t.gettext
+    rid, status = request.id, request.status
+    is_open = status in requests.OPEN
+    rows: list[list[Button]] = []
+    if is_open and request.claimed_by_role_id is None:
+        rows.append([(_("Claim"), data("st", f"claim:{rid}"))])
+    rows.append(
+        _only(status in ROUTABLE, (_("Route to provider"), data("st", f"route:{rid}")))
+        + _only(is_open, (_("Answer"), data("st", f"answer:{rid}")))
+    )
+    rows.append(
+        _only(is_open, (_("Ask resident for more"), data("st", f"more:{rid}")))
+        + _only(True, (_("Internal note"), data("st", f"note:{rid}")))
+    )
+    rows.append(
+        _only(is_open, (_("Reject"), data("st", f"reject:{rid}")))
+        + _only(is_open or status == "answered", (_("Close"), data("st", f"close:{rid}")))
+    )
+    if photos:
+        rows.append([(_("Show photos"), data("st", f"photos:{rid}"))])
+    if for_group:
+        rows.append([(_("Open in my private chat"), data("st", f"open:{rid}"))])
+    return _markup(rows)
+
+
+def _markup(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    """The keyboard, or None when nothing is left to press (an edit then removes it)."""
+    rows = [row for row in rows if row]
+    return keyboard(rows) if rows else None
+
+
+def _only(condition: bool, button: Button) -> list[Button]:
+    return [button] if condition else []
+
+
+def provider_buttons(
+    request: ServiceRequest, photos: int, t: Translator
+) -> InlineKeyboardMarkup | None:
     _ = t.gettext
     rid = request.id
     rows: list[list[Button]] = []
-    if request.claimed_by_role_id is None:
-        rows.append([(_("Claim"), data("st", f"claim:{rid}"))])
-    rows += [
-        [
-            (_("Route to provider"), data("st", f"route:{rid}")),
-            (_("Answer"), data("st", f"answer:{rid}")),
-        ],
-        [
-            (_("Ask resident for more"), data("st", f"more:{rid}")),
-            (_("Internal note"), data("st", f"note:{rid}")),
-        ],
-        [(_("Reject"), data("st", f"reject:{rid}")), (_("Close"), data("st", f"close:{rid}"))],
-    ]
+    if request.status in requests.OPEN:
+        rows.append(
+            [
+                (_("Answer"), data("st", f"answer:{rid}")),
+                (_("Ask resident for more"), data("st", f"more:{rid}")),
+            ]
+        )
     if photos:
         rows.append([(_("Show photos"), data("st", f"photos:{rid}"))])
-    return keyboard(rows)
-
-
-def provider_buttons(request: ServiceRequest, photos: int, t: Translator) -> InlineKeyboardMarkup:
-    _ = t.gettext
-    rid = request.id
-    rows: list[list[Button]] = [
-        [
-            (_("Answer"), data("st", f"answer:{rid}")),
-            (_("Ask resident for more"), data("st", f"more:{rid}")),
-        ]
-    ]
-    if photos:
-        rows.append([(_("Show photos"), data("st", f"photos:{rid}"))])
-    return keyboard(rows)
+    return _markup(rows)

@@ -13,6 +13,10 @@ written in the *recipient's* language and sent by the dispatcher after the commi
 |                 | is routed to; else the moderators (a card marked "replied"/"reopened") |
 | `StaffWrote`, `Rejected`, `Closed` | the resident                                       |
 
+After every news but `NewRequest` the request's staff-chat card, if it has one, is edited
+to show the request as it is now (`handlers/shared/staff_chat.py`); so is it after a claim
+or a note (`staff_chat.refresh_card`), which tell nobody.
+
 Reads are fixed, whatever the number of recipients: the request's view (community, thread,
 authors) once, the recipients' people in one query; a staff card is rendered once per
 language and role. A recipient who cannot be told (blocked the bot, erased their data) or
@@ -20,28 +24,28 @@ a news nobody is configured to hear (no moderator, no provider, no staff chat) i
 in `skipped_notices` (`python -m bot outbox skipped`) instead of vanishing.
 
 Dedup keys: `req:<id>:<news>:<latest event id>[:<chat id>]`, so a news is written once
-per change and chat, whatever retries happen.
+per change and chat, whatever retries happen; a card's edit `req:<id>:card:<event>:<chat>`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from html import escape
-from typing import Any
 
 from telegram import InlineKeyboardMarkup
-from telegram.constants import ParseMode
 
 from handlers.core.context import HromadaContext
-from handlers.shared import labels
+from handlers.shared import labels, staff_chat
 from handlers.shared.cards import RequestView, load_view, staff_card_of
 from handlers.shared.emergency import emergency_text
 from handlers.shared.keyboards import data, keyboard
 from handlers.shared.names import signature
+from handlers.shared.notices import Notices
 from locales import Translator, n_
 from storage.models import Community, ServiceRequest, StaffRole, User
-from storage.repositories import outbox, requests, skipped, staff
+from storage.repositories import requests, skipped, staff
 from storage.repositories.users import users_by_id
 
 
@@ -113,56 +117,63 @@ CARD_EXTRA = {
 }
 
 
-def translator_for(ctx: HromadaContext, user: User | None) -> Translator:
-    """The recipient's language, else the bot's default."""
-    translators = ctx.services.translators
-    language = user.language if user and user.language in translators else None
-    return translators[language or ctx.services.default_language]
-
-
 async def announce(ctx: HromadaContext, request: ServiceRequest, news: News) -> None:
-    """Write the outbox rows (and skipped recipients) of `news` about `request`."""
-    event = await requests.last_event_id(ctx.db, request.id)
+    """Write the outbox rows (and skipped recipients) of `news` about `request`, and bring
+    its staff-chat card up to date. Call it after the change it tells of (the last one of
+    the update: the card is rendered from the request as it is now)."""
+    await announce_with(Notices.of(ctx), request, news)
+
+
+async def announce_with(n: Notices, request: ServiceRequest, news: News) -> None:
+    """`announce` where no person acts (the staff chat's life cycle)."""
+    event = await requests.last_event_id(n.db, request.id)
     if isinstance(news, (StaffWrote, Rejected, Closed)):
-        await _tell_resident(ctx, request, news, event)
+        await _tell_resident(n, request, news, event)
+        await staff_chat.refresh_card(n, request)
         return
-    view = await load_view(ctx.db, request, include_notes=True)
+    view = await load_view(n.db, request, include_notes=True)
     if isinstance(news, NewRequest):
-        chat_id = await staff.staff_chat_of(ctx.db, request.community_id)
+        chat_id = await staff.staff_chat_of(n.db, request.community_id)
         if chat_id is not None:
-            t = ctx.services.translators[ctx.services.default_language]
-            text, markup = staff_card_of(view, "moderator", t)
-            await _enqueue(ctx, chat_id, text, markup, key=f"req:{request.id}:new:{chat_id}")
+            await staff_chat.send_card(n, view, chat_id, key=f"req:{request.id}:new:{chat_id}")
             return
-    roles = await _staff_to_tell(ctx, request, news)
-    await _tell_staff(ctx, view, roles, news.kind, event)
+    roles = await _staff_to_tell(n, request, news)
+    await _tell_staff(n, view, roles, news.kind, event)
+    if not isinstance(news, NewRequest):
+        await staff_chat.refresh_card(n, request, view)
 
 
-async def _staff_to_tell(
-    ctx: HromadaContext, request: ServiceRequest, news: StaffNews
-) -> list[StaffRole]:
+async def tell_moderators_of_new(n: Notices, request: ServiceRequest) -> None:
+    """Each moderator privately, as if there were no staff chat (its card was lost)."""
+    view = await load_view(n.db, request, include_notes=True)
+    roles = await staff.moderators(n.db, request.community_id)
+    event = await requests.last_event_id(n.db, request.id)
+    await _tell_staff(n, view, roles, NewsKind.NEW, event)
+
+
+async def _staff_to_tell(n: Notices, request: ServiceRequest, news: StaffNews) -> list[StaffRole]:
     if isinstance(news, NewRequest):
-        return await staff.moderators(ctx.db, request.community_id)
+        return await staff.moderators(n.db, request.community_id)
     if isinstance(news, Routed):
-        return await staff.colleagues(ctx.db, news.provider)
+        return await staff.colleagues(n.db, news.provider)
     if news.asked_by is not None and news.asked_by.revoked_at is None:
         return [news.asked_by]
     roles: list[StaffRole] = []
     if request.routed_role_id:
-        routed = await ctx.db.get(StaffRole, request.routed_role_id)
-        roles = await staff.colleagues(ctx.db, routed) if routed else []
-    return roles or await staff.moderators(ctx.db, request.community_id)
+        routed = await n.db.get(StaffRole, request.routed_role_id)
+        roles = await staff.colleagues(n.db, routed) if routed else []
+    return roles or await staff.moderators(n.db, request.community_id)
 
 
 async def _tell_staff(
-    ctx: HromadaContext, view: RequestView, roles: list[StaffRole], kind: NewsKind, event: int
+    n: Notices, view: RequestView, roles: list[StaffRole], kind: NewsKind, event: int
 ) -> None:
     request = view.request
     if not roles:
-        skipped.record(ctx.db, request_id=request.id, news=kind, reason=skipped.NO_RECIPIENT)
+        skipped.record(n.db, request_id=request.id, news=kind, reason=skipped.NO_RECIPIENT)
         return
-    people = await users_by_id(ctx.db, {role.user_id for role in roles})
-    rendered: dict[tuple[str, str], tuple[str, InlineKeyboardMarkup]] = {}
+    people = await users_by_id(n.db, {role.user_id for role in roles})
+    rendered: dict[tuple[str, str], tuple[str, InlineKeyboardMarkup | None]] = {}
     told: set[int] = set()
     for role in roles:
         user = people.get(role.user_id)
@@ -170,7 +181,7 @@ async def _tell_staff(
             continue
         if not user.is_reachable:
             skipped.record(
-                ctx.db,
+                n.db,
                 request_id=request.id,
                 news=kind,
                 reason=skipped.UNREACHABLE,
@@ -179,7 +190,7 @@ async def _tell_staff(
             )
             continue
         told.add(user.telegram_id)
-        t = translator_for(ctx, user)
+        t = n.translator_for(user)
         if (t.language, role.role) not in rendered:
             extra = CARD_EXTRA.get(kind)
             rendered[(t.language, role.role)] = staff_card_of(
@@ -187,31 +198,29 @@ async def _tell_staff(
             )
         text, markup = rendered[(t.language, role.role)]
         chat_id = user.telegram_id
-        key = f"req:{request.id}:{kind}:{event}:{chat_id}"
-        await _enqueue(ctx, chat_id, text, markup, key=key)
+        await n.send(chat_id, text, markup, key=f"req:{request.id}:{kind}:{event}:{chat_id}")
 
 
 async def _tell_resident(
-    ctx: HromadaContext, request: ServiceRequest, news: ResidentNews, event: int
+    n: Notices, request: ServiceRequest, news: ResidentNews, event: int
 ) -> None:
-    user = await ctx.db.get(User, request.author_id) if request.author_id else None
+    user = await n.db.get(User, request.author_id) if request.author_id else None
     if user is None or not user.is_reachable:
         reason = skipped.ERASED if user is None else skipped.UNREACHABLE
         skipped.record(
-            ctx.db,
+            n.db,
             request_id=request.id,
             news=news.kind,
             reason=reason,
             user_id=user.id if user else None,
         )
         return
-    community = await ctx.db.get(Community, request.community_id)
+    community = await n.db.get(Community, request.community_id)
     assert community is not None
-    t = translator_for(ctx, user)
+    t = n.translator_for(user)
     ref = requests.reference(community.code, request.number)
     text, markup = _resident_message(news, request, ref, community, t)
-    key = f"req:{request.id}:{news.kind}:{event}"
-    await _enqueue(ctx, user.telegram_id, text, markup, key=key)
+    await n.send(user.telegram_id, text, markup, key=f"req:{request.id}:{news.kind}:{event}")
 
 
 def _resident_message(
@@ -264,11 +273,23 @@ def _resident_message(
     return body, None
 
 
-async def _enqueue(
-    ctx: HromadaContext, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, *, key: str
-) -> None:
-    params: dict[str, Any] = {"text": text, "parse_mode": ParseMode.HTML.value}
-    if markup is not None:
-        params["reply_markup"] = markup.to_dict()
-    payload = {"method": "sendMessage", "params": params}
-    await outbox.enqueue(ctx.db, chat_id=chat_id, payload=payload, dedup_key=key)
+async def tell_moderators(
+    n: Notices,
+    community_id: int,
+    text_of: Callable[[Translator], str],
+    *,
+    key: str,
+    leave_out: int | None = None,
+) -> int:
+    """A message that concerns no request, to each moderator of a community privately, in
+    their language (`text_of(translator)`); `leave_out`: a user id not to tell. Returns how
+    many were told; one who cannot be written to is passed over."""
+    roles = [r for r in await staff.moderators(n.db, community_id) if r.user_id != leave_out]
+    people = await users_by_id(n.db, {role.user_id for role in roles})
+    told = 0
+    for user in people.values():
+        if user.is_reachable:
+            text = text_of(n.translator_for(user))
+            await n.send(user.telegram_id, text, None, key=f"{key}:{user.id}")
+            told += 1
+    return told

@@ -1,5 +1,9 @@
 """Buttons on request cards (private chats and staff chats): `st:<button>:<request id>`.
 
+Pressed in a staff chat, a button never changes what the group sees directly: a choice for
+one person (route to whom, why reject) goes to that person's private chat, and the group's
+card is edited through the outbox after the change (`handlers/shared/staff_chat.py`).
+
 `BUTTONS` maps each button to the permission it needs (`flows.permissions.Action`) and the
 function that acts; every press is authorized before anything is read or changed.
 """
@@ -9,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from html import escape
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from flows import categories
 from flows import staff as staff_text
@@ -17,11 +21,12 @@ from flows.permissions import Action
 from handlers.core.context import HromadaContext
 from handlers.core.fallbacks import stale_notice
 from handlers.core.router import Router
-from handlers.shared import labels
+from handlers.shared import labels, staff_chat
 from handlers.shared.cards import load_view, staff_card_of
 from handlers.shared.ids import parse_button, parse_id
 from handlers.shared.keyboards import Button, data, keyboard
 from handlers.shared.names import staff_label
+from handlers.shared.notices import Notices
 from handlers.shared.notifications import Closed, Routed, announce
 from handlers.staff.access import Access, authorize
 from storage.models import StaffRole
@@ -43,8 +48,24 @@ async def pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
 
 
 async def _refresh(ctx: HromadaContext, access: Access, *, extra: str = "") -> None:
+    """The card again where it was pressed, in a private chat. A staff-chat card is not
+    edited here, in the presser's language: every change edits it through the outbox, in
+    the group's one language (`handlers/shared/staff_chat.py`)."""
+    if ctx.in_group:
+        return
     view = await load_view(ctx.db, access.request, include_notes=True)
     ctx.replies.show(*staff_card_of(view, access.role.role, ctx.i18n, extra=extra))
+
+
+def _menu(ctx: HromadaContext, text: str, markup: InlineKeyboardMarkup) -> None:
+    """A choice one person makes (route to whom, why reject): in place in a private chat;
+    pressed in a staff chat, it goes to the presser's private chat and the group keeps
+    its card."""
+    if not ctx.in_group:
+        ctx.replies.show(text, markup)
+        return
+    ctx.replies.send_private(text, markup)
+    ctx.replies.notice(ctx.i18n.gettext("Continue in your private chat with the bot."))
 
 
 async def claim(ctx: HromadaContext, access: Access, _tail: str) -> None:
@@ -52,6 +73,7 @@ async def claim(ctx: HromadaContext, access: Access, _tail: str) -> None:
     result = await requests.claim(ctx.db, access.request, access.role)
     if result.won:
         ctx.replies.notice(_("You took {ref}.").format(ref=access.ref))
+        await staff_chat.refresh_card(Notices.of(ctx), access.request)
     elif not result.allowed:
         ctx.replies.notice(_("You cannot do this."), alert=True)
     else:
@@ -91,7 +113,7 @@ async def route(ctx: HromadaContext, access: Access, _tail: str) -> None:
         [(labels.category(code, _), data("st", f"rcat:{rid}:{code}"))] for code in codes
     ]
     rows.append([(_("◀ Back"), data("st", f"back:{rid}"))])
-    ctx.replies.show(_("{ref}: route to which service?").format(ref=access.ref), keyboard(rows))
+    _menu(ctx, _("{ref}: route to which service?").format(ref=access.ref), keyboard(rows))
 
 
 async def route_category(ctx: HromadaContext, access: Access, code: str) -> None:
@@ -106,9 +128,7 @@ async def route_category(ctx: HromadaContext, access: Access, code: str) -> None
         [(staff_label(role, ctx.i18n), data("st", f"rorg:{rid}:{role.id}"))] for role in orgs
     ]
     rows.append([(_("◀ Back"), data("st", f"route:{rid}"))])
-    ctx.replies.show(
-        _("{ref}: route to which organisation?").format(ref=access.ref), keyboard(rows)
-    )
+    _menu(ctx, _("{ref}: route to which organisation?").format(ref=access.ref), keyboard(rows))
 
 
 async def route_org(ctx: HromadaContext, access: Access, tail: str) -> None:
@@ -162,7 +182,7 @@ async def reject(ctx: HromadaContext, access: Access, _tail: str) -> None:
         for code in categories.REJECT_REASON_CODES
     ]
     rows.append([(_("◀ Back"), data("st", f"back:{rid}"))])
-    ctx.replies.show(_("{ref}: why is it rejected?").format(ref=access.ref), keyboard(rows))
+    _menu(ctx, _("{ref}: why is it rejected?").format(ref=access.ref), keyboard(rows))
 
 
 async def reject_reason(ctx: HromadaContext, access: Access, code: str) -> None:

@@ -16,8 +16,10 @@ from flows.text import TextProblem
 from handlers.core.context import HromadaContext
 from handlers.core.fallbacks import stale_notice
 from handlers.core.router import Router
-from handlers.core.steps import text_rejected
+from handlers.core.steps import send_back, text_rejected
+from handlers.shared import staff_chat
 from handlers.shared.cards import load_view, staff_card_of
+from handlers.shared.notices import Notices
 from handlers.shared.notifications import Rejected, StaffWrote, announce
 from handlers.staff.access import authorize
 from storage.repositories import requests
@@ -59,14 +61,22 @@ async def skipped(update: Update, ctx: HromadaContext, arg: str) -> None:
     await _apply(ctx, taken)
 
 
-def _refused(ctx: HromadaContext, moved: requests.Move, ref: str) -> None:
+def _refused(ctx: HromadaContext, moved: requests.Move, ref: str, text: str) -> None:
     """The move found the request changed meanwhile, or no longer the person's (routed to
-    another organisation, role revoked): the check inside the UPDATE said no."""
+    another organisation, role revoked): the check inside the UPDATE said no. What they
+    typed comes back to copy (nothing typed is lost)."""
     _ = ctx.i18n.gettext
     if moved is requests.Move.NOT_ALLOWED:
         ctx.replies.send_private(_("You cannot do this."))
     else:
         ctx.replies.send_private(_("{ref} is already finished.").format(ref=ref))
+    _give_back(ctx, text)
+
+
+def _give_back(ctx: HromadaContext, text: str) -> None:
+    if text:
+        ctx.replies.send_private(ctx.i18n.gettext("Here is your text, so nothing is lost:"))
+        send_back(ctx, text, private=True)
 
 
 async def _apply(ctx: HromadaContext, taken: StaffText) -> None:
@@ -75,27 +85,29 @@ async def _apply(ctx: HromadaContext, taken: StaffText) -> None:
     access = await authorize(ctx, taken.request_id, taken.action)
     if access is None:
         ctx.replies.send_private(_("You cannot do this."))
+        _give_back(ctx, taken.text)
         return
     request, role, ref, text = access.request, access.role, access.ref, taken.text
     if taken.action is Action.NOTE:
         await requests.add_note(ctx.db, request, role, text)
+        await staff_chat.refresh_card(Notices.of(ctx), request)
         done = _("Note added to {ref}.")
     elif taken.action is Action.REJECT:
         reason = taken.reason or ""
         if not (moved := await requests.reject(ctx.db, request, role, reason, text)):
-            _refused(ctx, moved, ref)
+            _refused(ctx, moved, ref, text)
             return
         await announce(ctx, request, Rejected(reason, text))
         done = _("{ref} rejected; the resident was told.")
     elif taken.action is Action.ANSWER:
         if not (moved := await requests.answer(ctx.db, request, role, text)):
-            _refused(ctx, moved, ref)
+            _refused(ctx, moved, ref, text)
             return
         await announce(ctx, request, StaffWrote(role, text))
         done = _("Sent to the resident of {ref}.")
     else:
         if not (moved := await requests.ask_more(ctx.db, request, role, text)):
-            _refused(ctx, moved, ref)
+            _refused(ctx, moved, ref, text)
             return
         await announce(ctx, request, StaffWrote(role, text, asks=True))
         done = _("Question sent to the resident of {ref}.")

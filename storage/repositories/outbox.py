@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import OutboxMessage, StaffChat, User
+from storage.repositories import staff_chats
 from storage.scrub import scrub_error
 from storage.types import utcnow
 
@@ -146,6 +147,8 @@ async def claim_due(
       (attempts > 0, not yet due), so a later message never overtakes an earlier one. A row
       merely scheduled for later (attempts = 0) holds nothing back.
     - `exclude_chats`: chats the dispatcher is busy with or that are rate limited right now.
+    - Edits of a staff-chat card get the card's message id here, and wait while the card
+      itself is on its way (`staff_chats.resolve_card_edits`).
     - PostgreSQL locks the rows `FOR UPDATE SKIP LOCKED` for the claiming transaction;
       SQLite ignores it (one writer at a time anyway). The dispatcher is the only sender
       (advisory lock), so the claim does not change the rows: it just reads them in a short
@@ -172,7 +175,10 @@ async def claim_due(
     if excluded:
         statement = statement.where(OutboxMessage.chat_id.not_in(excluded))
     result = await session.execute(statement)
-    return list(result.scalars())
+    resolved = await staff_chats.resolve_card_edits(session, list(result.scalars()))
+    for row_id, error in resolved.dead:
+        await mark_dead(session, row_id, error=error)
+    return resolved.ready
 
 
 def short_error(error: str) -> str:
@@ -181,14 +187,23 @@ def short_error(error: str) -> str:
     return scrub_error(error, MAX_ERROR_LENGTH)
 
 
-async def mark_sent(session: AsyncSession, row_id: int, *, now: datetime | None = None) -> None:
-    """Telegram accepted it. Recorded whatever the row's status (it *was* delivered)."""
+async def mark_sent(
+    session: AsyncSession,
+    row_id: int,
+    *,
+    message_id: int | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Telegram accepted it. Recorded whatever the row's status (it *was* delivered); the
+    message it made (`message_id`) is kept if the row sent a staff-chat card."""
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row_id)
         .values(status=SENT, sent_at=now or utcnow(), attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     )
+    if message_id is not None:
+        await staff_chats.card_delivered(session, row_id, message_id)
 
 
 async def mark_retry(
