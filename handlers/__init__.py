@@ -13,6 +13,7 @@ from handlers.resident import ask, menu, my_requests, navigation, onboarding
 from handlers.staff import buttons as staff_buttons
 from handlers.staff import commands as staff_commands
 from handlers.staff import invites as staff_invites
+from handlers.staff import staff_chat
 from handlers.staff import texts as staff_texts
 
 
@@ -29,6 +30,7 @@ def build_router() -> Router:
     root.include(staff_commands.router)  # /queue, /inbox, /stats, /link_staff_chat
     root.include(staff_buttons.router)  # buttons on request cards
     root.include(staff_texts.router)  # what staff type after pressing Answer etc.
+    root.include(staff_chat.router)  # a staff chat removed or upgraded (group events)
     return root
 
 

@@ -17,7 +17,7 @@ from flows.fsm import FSMContext, StorageKey
 from handlers.core.context import HromadaContext, Turn
 from handlers.core.dispatch import dispatch
 from handlers.core.replies import Replies, Unreachable
-from handlers.core.router import Router
+from handlers.core.router import BOT_MEMBERSHIP, MIGRATED, Router
 from locales import pick_language
 from storage.fsm_storage import SqlFsmStorage
 from storage.repositories import outbox
@@ -40,6 +40,16 @@ def describe(update: Update) -> str:
     return "other"
 
 
+def group_event(update: Update) -> str | None:
+    """What happened to a group chat itself, if that is what `update` tells."""
+    if update.my_chat_member is not None:
+        return BOT_MEMBERSHIP
+    message = update.message
+    if message is not None and (message.migrate_to_chat_id or message.migrate_from_chat_id):
+        return MIGRATED
+    return None
+
+
 def _meant_for_us_in_a_group(update: Update) -> bool:
     if update.callback_query is not None:
         return True
@@ -53,12 +63,17 @@ class Pipeline:
 
     async def __call__(self, update: Update, ctx: HromadaContext) -> None:
         person, chat = update.effective_user, update.effective_chat
+        in_group = chat is not None and chat.type != ChatType.PRIVATE
+        event = group_event(update) if in_group else None
+        if event is not None:
+            await self._group_event(event, update, ctx)  # may come from Telegram itself
+            return
         if person is None or chat is None or person.is_bot:
             return
-        in_group = chat.type != ChatType.PRIVATE
         if in_group and not _meant_for_us_in_a_group(update):
             # In groups (staff chats) only commands and button presses concern the bot;
-            # conversations happen in private chats.
+            # conversations happen in private chats. Anything else people write there is
+            # neither stored nor logged.
             return
         services = ctx.services
         query = update.callback_query
@@ -106,6 +121,27 @@ class Pipeline:
         if wrote_outbox:
             services.wake_outbox()  # committed notifications go out now, not at the next poll
         await self._deliver(replies, ctx, person.id)
+
+    async def _group_event(self, event: str, update: Update, ctx: HromadaContext) -> None:
+        """A group chat's own change (the bot removed, the group upgraded): no person's
+        conversation, no reply; its own transaction, and the outbox tells whom it concerns."""
+        handler = self.router.group_events.get(event)
+        if handler is None:
+            return
+        services = ctx.services
+        try:
+            async with services.sessions() as session, session.begin():
+                await record_update(session, ctx.bot.id, update.update_id)
+                await handler(update, session, services)
+                wrote_outbox = outbox.enqueued_in(session)
+        except DuplicateUpdate:
+            log.info("update %s seen before; skipped", update.update_id)
+            return
+        except Exception:
+            log.exception("update %s (group %s) failed; rolled back", update.update_id, event)
+            return
+        if wrote_outbox:
+            services.wake_outbox()
 
     async def _deliver(self, replies: Replies, ctx: HromadaContext, telegram_id: int) -> None:
         try:

@@ -14,6 +14,9 @@
     @router.deep_link("inv_")
     async def accept_invite(update, ctx): ...  # `/start inv_...` (a t.me/<bot>?start= link)
 
+    @router.group_event(BOT_MEMBERSHIP)
+    async def bot_left_a_group(update, db, services): ...  # no person acts: no ctx
+
 Order of precedence: commands (they work in every state; a `/start` whose payload starts
 with a registered deep-link prefix goes to that handler instead), then buttons of the
 current state, then messages in the current state, then `handlers/core/fallbacks.py`.
@@ -25,11 +28,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from flows.fsm import StateFilterType, state_names
 from handlers.core.content import Content, classify
-from handlers.core.context import HromadaContext
+from handlers.core.context import HromadaContext, Services
 
 ANY_STATE = "*"
 
@@ -37,6 +41,15 @@ CommandHandler = Callable[[Update, HromadaContext], Awaitable[None]]
 MessageHandler = Callable[[Update, HromadaContext], Awaitable[None]]
 ButtonHandler = Callable[[Update, HromadaContext, str], Awaitable[None]]
 Prompt = Callable[[HromadaContext], Awaitable[None]]
+# What happens to a group chat itself (no person's conversation): the session of the
+# update and the services.
+GroupEventHandler = Callable[[Update, AsyncSession, Services], Awaitable[None]]
+
+# Group events (`Router.group_event`): the bot's own membership of a group changed
+# (`my_chat_member`: added, promoted, removed), or a group became a supergroup (a message
+# with `migrate_to_chat_id` in the old group or `migrate_from_chat_id` in the new one).
+BOT_MEMBERSHIP = "bot_membership"
+MIGRATED = "migrated"
 
 
 def _keys(states: tuple[StateFilterType, ...]) -> list[str | None]:
@@ -53,6 +66,7 @@ class Router:
     messages: dict[str | None, MessageHandler] = field(default_factory=dict)
     prompts: dict[str | None, Prompt] = field(default_factory=dict)
     deep_links: dict[str, CommandHandler] = field(default_factory=dict)
+    group_events: dict[str, GroupEventHandler] = field(default_factory=dict)
 
     def command(self, *names: str) -> Callable[[CommandHandler], CommandHandler]:
         return _register(self.commands, names)
@@ -60,6 +74,10 @@ class Router:
     def deep_link(self, prefix: str) -> Callable[[CommandHandler], CommandHandler]:
         """`/start <payload>` with a payload starting with `prefix`, in every state."""
         return _register(self.deep_links, [prefix])
+
+    def group_event(self, kind: str) -> Callable[[GroupEventHandler], GroupEventHandler]:
+        """`BOT_MEMBERSHIP` or `MIGRATED` in a group chat (`handlers/core/pipeline.py`)."""
+        return _register(self.group_events, [kind])
 
     def callback(
         self, prefix: str, *states: StateFilterType
@@ -83,6 +101,7 @@ class Router:
         _merge(self.messages, other.messages)
         _merge(self.prompts, other.prompts)
         _merge(self.deep_links, other.deep_links)
+        _merge(self.group_events, other.group_events)
 
     def find_command(self, name: str | None, payload: str) -> CommandHandler | None:
         if name == "start" and payload:
