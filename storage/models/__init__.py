@@ -1,0 +1,26 @@
+"""The tables, one module per part of the product. Every change comes with a migration in
+`storage/migrations/versions/`; import a model from here (`from storage.models import User`)."""
+
+from storage.models.base import NAMING, Base
+from storage.models.outbox import OutboxMessage, SkippedNotice
+from storage.models.people import Community, ConversationState, ProcessedUpdate, User
+from storage.models.requests import RequestEvent, RequestMessage, ServiceRequest
+from storage.models.staff import Invite, StaffChat, StaffChatCard, StaffRole
+
+__all__ = [
+    "NAMING",
+    "Base",
+    "Community",
+    "ConversationState",
+    "Invite",
+    "OutboxMessage",
+    "ProcessedUpdate",
+    "RequestEvent",
+    "RequestMessage",
+    "ServiceRequest",
+    "SkippedNotice",
+    "StaffChat",
+    "StaffChatCard",
+    "StaffRole",
+    "User",
+]
