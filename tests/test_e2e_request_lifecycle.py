@@ -214,3 +214,37 @@ async def test_no_reopening_seven_days_after_the_answer(
     assert await events(engine) == before
     await outbox_drained(bot)
     assert await outbox_rows(engine) == rows  # staff are not told of a reopening
+
+
+async def test_claim_on_a_stale_card_of_a_rejected_request_says_it_is_finished(
+    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine
+) -> None:
+    """Nobody holds a rejected request: a Claim pressed on an old card must not say "already
+    taken by another moderator"."""
+    moderator = await make_moderator(botapi, engine)
+    resident = botapi.user()
+    async with moderator.expect_message(has("DRU-0001")) as card:
+        await ask(resident, "Сусіди шумлять уночі")
+    claim = next(
+        b.callback_data
+        for row in card.message.buttons
+        for b in row
+        if (b.callback_data or "").startswith("st:claim:")
+    )
+    async with moderator.expect_message(has("чому відхилено")) as reasons:
+        await moderator.press(card.message, "Відхилити")
+    async with moderator.expect_message(has("Пропустити")) as comment:
+        await moderator.press(reasons.message, reasons.message.button_texts()[0])
+    async with resident.expect_message(has("DRU-0001")):
+        await moderator.press(comment.message, "Пропустити")
+    assert (await the_request(engine)).status == "rejected"
+    before = await events(engine)
+
+    waiting = asyncio.create_task(botapi.wait_for_call("answerCallbackQuery"))
+    await moderator.press_data(card.message, claim or "")
+    toast = (await waiting).params
+    assert toast.get("text") == "DRU-0001 вже завершено."
+    assert "іншим модератором" not in str(toast.get("text"))
+    request = await the_request(engine)
+    assert (request.status, request.claimed_by_role_id) == ("rejected", None)
+    assert await events(engine) == before

@@ -76,8 +76,11 @@ async def claim(ctx: HromadaContext, access: Access, _tail: str) -> None:
         await staff_chat.refresh_card(Notices.of(ctx), access.request)
     elif not result.allowed:
         ctx.replies.notice(_("You cannot do this."), alert=True)
+    elif result.holder_role_id is None:
+        # Nobody holds it: the claim lost to the request's status (rejected or closed).
+        ctx.replies.notice(_("{ref} is already finished.").format(ref=access.ref), alert=True)
     else:
-        holder = await ctx.db.get(StaffRole, result.holder_role_id or 0)
+        holder = await ctx.db.get(StaffRole, result.holder_role_id)
         label = staff_label(holder, ctx.i18n) if holder else _("another moderator")
         ctx.replies.notice(
             _("{ref} is already taken by {who}.").format(ref=access.ref, who=label), alert=True
