@@ -75,6 +75,9 @@ async def test_queue_puts_urgent_first_then_oldest(
     assert "3 звернення" in (stats.message.text or "") and "Поліція: 3" in (
         stats.message.text or ""
     )
+    # each list is labelled: topics, then the state the requests are in now
+    assert "За темами:\n  Поліція: 3" in (stats.message.text or "")
+    assert "За станом зараз:" in (stats.message.text or "")
 
 
 async def test_provider_inbox_and_photos(

@@ -170,8 +170,12 @@ async def stats(update: Update, ctx: HromadaContext) -> None:
             ctx.i18n.ngettext("<b>Last {n} day</b>", "<b>Last {n} days</b>", days).format(n=days),
             ctx.i18n.ngettext("{n} request", "{n} requests", result.total).format(n=result.total),
         ]
+        if result.by_category:
+            lines.append(_("By topic:"))
         for code, count in sorted(result.by_category.items(), key=lambda kv: -kv[1]):
             lines.append(f"  {escape(labels.category(code, _))}: {count}")
+        if result.by_status:
+            lines.append(_("By status now:"))
         for code, count in sorted(result.by_status.items()):
             lines.append(f"  {escape(labels.status(code, _, staff=True))}: {count}")
         if result.median_first_answer is not None:
