@@ -612,7 +612,7 @@ async def test_cli_serves_until_sigterm() -> None:
 async def test_spec_location_and_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from tests.botapi import spec
 
-    assert spec.spec_path() == ROOT / "tests/botapi/data/api.json"
+    assert spec.spec_path() == ROOT / "bot/botapi/data/api.json"
     assert spec.spec_path().is_relative_to(ROOT)
     custom = tmp_path / "api.json"
     custom.write_text(json.dumps({"methods": {}, "types": {}}))

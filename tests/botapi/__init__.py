@@ -1,29 +1,8 @@
-"""A local Telegram Bot API server for tests (see :mod:`tests.botapi.server`).
+"""Moved to :mod:`bot.botapi` (the local Bot API server is part of the product now).
 
-Main names: :class:`BotApiServer`, :class:`FakeUser`, :class:`FakeGroup` (group chats, see
-:mod:`tests.botapi.groups`), :class:`BotMessage`, :class:`Button`, :class:`ServerClock`,
-:func:`validate_call`, :func:`validate_object`; the pytest fixture is in
-:mod:`tests.botapi.fixtures`.
+Every ``tests.botapi.<module>`` is the same module object as ``bot.botapi.<module>``; only
+:mod:`tests.botapi.fixtures` (the pytest fixture) lives here.
 """
 
-from .clock import ServerClock
-from .groups import FakeGroup
-from .people import ExpectMessage, FakeUser
-from .server import TEST_TOKEN, BotApiServer, Call
-from .spec import Upload, validate_call, validate_object
-from .state import BotMessage, Button
-
-__all__ = [
-    "TEST_TOKEN",
-    "BotApiServer",
-    "BotMessage",
-    "Button",
-    "Call",
-    "ExpectMessage",
-    "FakeGroup",
-    "FakeUser",
-    "ServerClock",
-    "Upload",
-    "validate_call",
-    "validate_object",
-]
+from bot.botapi import *  # noqa: F403
+from bot.botapi import __all__ as __all__

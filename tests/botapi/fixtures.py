@@ -1,4 +1,4 @@
-"""pytest fixture ``botapi``: a running :class:`~tests.botapi.server.BotApiServer`.
+"""pytest fixture ``botapi``: a running :class:`~bot.botapi.server.BotApiServer`.
 
 Register with ``pytest_plugins = ["tests.botapi.fixtures"]`` (in the root conftest).  The
 server uses :data:`TEST_TOKEN`; point the bot at it with
@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from .server import TEST_TOKEN, BotApiServer
+from bot.botapi.server import TEST_TOKEN, BotApiServer
 
 __all__ = ["TEST_TOKEN", "botapi"]
 

@@ -1,21 +1,8 @@
-"""The table of implemented Bot API methods: official name -> async handler.
+"""Moved to :mod:`bot.botapi.methods` (a shim until imports use it)."""
 
-Add a method by writing ``async def handler(state, params) -> result`` (raise
-:class:`~tests.botapi.state.ApiError` to refuse) and adding one line to :data:`METHODS`, or to
-the table of the module it belongs in.  Methods in ``api.json`` but not here are answered with
-``400 ... not implemented by test server`` and recorded as violations.
-"""
+import sys
 
-from __future__ import annotations
+from bot.botapi import methods as _moved
+from bot.botapi.methods import *  # noqa: F403
 
-from .api_members import MEMBER_METHODS
-from .api_messages import MESSAGE_METHODS, Handler
-from .api_misc import MISC_METHODS
-
-__all__ = ["METHODS", "Handler"]
-
-METHODS: dict[str, Handler] = {
-    **MISC_METHODS,
-    **MESSAGE_METHODS,
-    **MEMBER_METHODS,
-}
+sys.modules[__name__] = _moved
