@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -17,6 +20,7 @@ from bot.outbox_sender import Outbox
 from bot.settings import Settings, require_token
 from bot.startup import connect_database
 from handlers.core.context import BotData, HromadaContext, Services
+from handlers.core.flood import FloodGate, load_staff, refresh_staff, tell_to_slow_down
 from handlers.core.processor import PerUserUpdateProcessor
 from handlers.resident.navigation import COMMANDS
 from locales import load_translators
@@ -42,10 +46,13 @@ class HromadaApp(AnyApp):
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 
-def build_application(settings: Settings) -> HromadaApp:
+def build_application(settings: Settings, *, migrate: bool = True) -> HromadaApp:
+    """The bot; with `migrate=False` (webhook workers) it only checks the schema is current."""
     token = require_token(settings)
     context_types = ContextTypes(context=HromadaContext, bot_data=BotData)
-    lifecycle = Lifecycle(settings)
+    lifecycle = Lifecycle(settings, migrate=migrate)
+    processor = PerUserUpdateProcessor(settings.concurrent_updates, lifecycle.flood)
+    lifecycle.processor = processor
     built = (
         ApplicationBuilder()
         .application_class(HromadaApp, {"lifecycle": lifecycle})
@@ -53,7 +60,7 @@ def build_application(settings: Settings) -> HromadaApp:
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_file_url)
         .context_types(context_types)
-        .concurrent_updates(PerUserUpdateProcessor(settings.concurrent_updates))
+        .concurrent_updates(processor)
         .rate_limiter(
             AIORateLimiter(
                 overall_max_rate=settings.rate_limit_overall_per_second,
@@ -78,11 +85,15 @@ class Lifecycle:
     """Opens the engine, migrates, loads catalogs, starts the scheduler and the outbox
     dispatcher in post_init; closes them in post_shutdown. Nothing is opened at import time."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, migrate: bool = True) -> None:
         self.settings = settings
+        self.migrate = migrate
         self.engine: AsyncEngine | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self.outbox = Outbox(settings)
+        self.flood = FloodGate(settings.flood_updates_per_minute)
+        self.processor: PerUserUpdateProcessor | None = None
+        self._staff_refresher: asyncio.Task[None] | None = None
 
     @property
     def dispatcher(self) -> OutboxDispatcher | None:
@@ -94,7 +105,7 @@ class Lifecycle:
 
     async def post_init(self, app: AnyApp) -> None:
         settings = self.settings
-        self.engine = await connect_database(settings)
+        self.engine = await connect_database(settings, migrate=self.migrate)
         sessions = session_factory(self.engine)
         translators = load_translators()
         app.bot_data.services = Services(
@@ -104,6 +115,11 @@ class Lifecycle:
             timezone=settings.timezone,
             wake_outbox=self.wake_outbox,
         )
+        services = app.bot_data.services
+        if self.processor is not None:
+            self.processor.notify = partial(tell_to_slow_down, services=services)
+        await load_staff(self.flood, services)
+        self._staff_refresher = asyncio.create_task(refresh_staff(self.flood, services))
         await self.outbox.start(sessions, self.engine, bot_id=app.bot.id)
         retention = timedelta(days=settings.processed_updates_retention_days)
         self.scheduler = build_scheduler(
@@ -119,6 +135,10 @@ class Lifecycle:
         log.info("bot started as @%s", app.bot.username)
 
     async def post_shutdown(self, app: AnyApp) -> None:
+        if self._staff_refresher is not None:
+            self._staff_refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._staff_refresher
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.outbox.stop()

@@ -1,4 +1,4 @@
-"""`python -m bot [run|migrate|seed|invite|staff|outbox]`; `--help` on each says more."""
+"""`python -m bot [run [--webhook]|webhook|migrate|seed|invite|staff|outbox]`; see `--help`."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import asyncio
 import sys
 
 from bot import staff_cli
-from bot.logging_setup import configure_logging
-from bot.settings import Settings, SettingsError, load_settings
+from bot.logging_setup import configure_logging, secrets_of
+from bot.settings import Settings, SettingsError, load_settings, require_webhook
 from bot.startup import StartupError, check_telegram, open_database
 from storage.engine import session_factory
 from storage.repositories import outbox, skipped
@@ -18,7 +18,11 @@ from storage.repositories.communities import read_seed, seed_communities
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Hromada bot")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot with long polling (the default)")
+    run = sub.add_parser("run", help="run the bot with long polling (the default)")
+    run.add_argument("--webhook", action="store_true", help="run one webhook worker instead")
+    run.add_argument("--port", type=int, help="the worker's port (default WEBHOOK_PORT)")
+    webhook = sub.add_parser("webhook", help="tell Telegram where to post updates")
+    webhook.add_argument("action", choices=["set", "delete", "info"])
     sub.add_parser("migrate", help="upgrade the database schema to the newest version")
     sub.add_parser("seed", help="load communities from storage/data/communities.json")
     outbox_parser = sub.add_parser("outbox", help="messages the bot gave up sending")
@@ -33,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        configure_logging(settings.log_level)
+        configure_logging(settings.log_level, settings.log_format, secrets_of(settings))
         if args.command == "migrate":
             asyncio.run(_migrate(settings))
             print("database schema is up to date")
@@ -46,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(asyncio.run(staff_cli.staff_command(settings, args))))
         elif args.command == "outbox":
             return asyncio.run(_outbox(settings, args))
+        elif args.command == "webhook":
+            print("\n".join(asyncio.run(_webhook(settings, args.action))))
+        elif args.command == "run" and args.webhook:
+            _run_webhook(settings, args.port)
         else:
             _run(settings)
     except SettingsError as exc:
@@ -63,6 +71,24 @@ def _run(settings: Settings) -> None:
     app = build_application(settings)  # a missing or placeholder token stops here
     asyncio.run(check_telegram(settings))  # a rejected token or an unreachable API here
     app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+
+
+def _run_webhook(settings: Settings, port: int | None) -> None:
+    from bot.webhook.worker import serve
+
+    require_webhook(settings)
+    asyncio.run(check_telegram(settings))
+    asyncio.run(serve(settings, port=port))
+
+
+async def _webhook(settings: Settings, action: str) -> list[str]:
+    from bot.webhook import commands
+
+    if action == "set":
+        return await commands.set_webhook(settings)
+    if action == "delete":
+        return await commands.delete_webhook(settings)
+    return await commands.webhook_info(settings)
 
 
 async def _migrate(settings: Settings) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,6 +14,9 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/hromada.sqlite3"
 
 # The words .env.example's placeholder token is made of; a real token never has them.
 PLACEHOLDER_TOKEN_MARK = "replace-with-your-token"
+
+# Telegram's alphabet for secret_token (1-256 characters); we ask for at least 16.
+_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
@@ -45,6 +49,16 @@ class Settings(BaseSettings):
     processed_updates_retention_days: int = Field(default=7, ge=1)
     # Days to keep delivered notifications (their dedup keys go with them).
     outbox_retention_days: int = Field(default=30, ge=1)
+    # Webhook mode (`python -m bot run --webhook`; `python -m bot webhook set` registers it).
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port (tests)
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    # Log lines as plain text or as one JSON object a line.
+    log_format: Literal["plain", "json"] = "plain"
+    # Per-person flood control: more updates a minute than this are dropped (0: off).
+    flood_updates_per_minute: int = Field(default=30, ge=0)
 
     @field_validator("timezone")
     @classmethod
@@ -62,6 +76,22 @@ class Settings(BaseSettings):
             raise ValueError(
                 "use an async driver: sqlite+aiosqlite:///... or postgresql+asyncpg://..."
             )
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_webhook(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be the public https:// address Telegram posts updates to")
+        return value or None
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_alphabet(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not _SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 16 to 256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
     @field_validator("telegram_api_base_url")
@@ -117,3 +147,22 @@ def require_token(settings: Settings) -> str:
             "Telegram for a bot token and put it in .env in place of the placeholder."
         )
     return token.strip()
+
+
+def require_webhook(settings: Settings) -> tuple[str, str]:
+    """WEBHOOK_URL and WEBHOOK_SECRET, or a SettingsError naming what is missing."""
+    missing = [
+        name
+        for name, value in (
+            ("WEBHOOK_URL", settings.webhook_url),
+            ("WEBHOOK_SECRET", settings.webhook_secret),
+        )
+        if not value
+    ]
+    if missing:
+        raise SettingsError(
+            f"webhook mode needs {' and '.join(missing)} (see .env.example): the public "
+            "https:// address and a secret of 16-256 letters, digits, _ or -."
+        )
+    assert settings.webhook_url is not None and settings.webhook_secret is not None
+    return settings.webhook_url, settings.webhook_secret.get_secret_value()

@@ -19,7 +19,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError
 
 from bot.settings import Settings, require_token
 from storage.engine import create_engine
-from storage.migrate import upgrade_to_head
+from storage.migrate import current_revision, head_revision, upgrade_to_head
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +42,23 @@ def safe_database_url(url: str) -> str:
         return "(unparsable URL)"
 
 
-async def connect_database(settings: Settings) -> AsyncEngine:
+async def connect_database(settings: Settings, *, migrate: bool = True) -> AsyncEngine:
     """An engine at the newest schema; a StartupError if the database cannot be opened or
-    upgraded. The caller disposes of the engine."""
+    upgraded. With `migrate=False` (webhook workers: `python -m bot migrate` upgrades, once)
+    an old schema is a StartupError instead. The caller disposes of the engine."""
     engine: AsyncEngine | None = None
     try:
         engine = create_engine(settings.database_url)
-        await upgrade_to_head(engine)
+        if migrate:
+            await upgrade_to_head(engine)
+        else:
+            current, head = await current_revision(engine), head_revision()
+            if current != head:
+                await engine.dispose()
+                raise StartupError(
+                    f"the database schema is at {current or 'nothing'}, this code needs "
+                    f"{head}: run `python -m bot migrate` once, then start the workers."
+                )
     except (OSError, SQLAlchemyError) as exc:
         if engine is not None:
             await engine.dispose()

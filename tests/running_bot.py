@@ -23,6 +23,7 @@ def bot_settings(server: BotApiServer, database_url: str, **overrides: object) -
         "telegram_api_base_url": server.base_url,
         "rate_limit_overall_per_second": 0,
         "rate_limit_group_per_minute": 0,
+        "flood_updates_per_minute": 0,  # tests about flood control switch it on
         **overrides,
     }
     return Settings.model_validate(values)  # validated, but no .env or environment read

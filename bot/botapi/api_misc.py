@@ -74,6 +74,9 @@ async def set_webhook(state: ApiState, params: JSON) -> bool:
     if params.get("drop_pending_updates"):
         state.updates.clear()
     state.webhook = {k: v for k, v in params.items() if k != "certificate"} if params["url"] else {}
+    state.webhook_error = None
+    if "allowed_updates" in params:  # as with getUpdates: kept until given again
+        state.allowed_updates = frozenset(params["allowed_updates"]) or DEFAULT_UPDATES
     state.poll_generation += 1  # a waiting getUpdates gets 409
     state.feed.bump()
     return True
@@ -95,6 +98,8 @@ async def get_webhook_info(state: ApiState, params: JSON) -> JSON:
     for key in ("max_connections", "allowed_updates", "ip_address"):
         if key in state.webhook:
             info[key] = state.webhook[key]
+    if state.webhook.get("url") and state.webhook_error is not None:
+        info["last_error_date"], info["last_error_message"] = state.webhook_error
     return info
 
 

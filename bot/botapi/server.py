@@ -36,6 +36,7 @@ from .methods import METHODS
 from .people import FakeUser
 from .spec import canonical_method, validate_call
 from .state import ApiError, ApiState, ChatState
+from .webhook_push import WebhookPusher
 from .wire import answer, read_params
 
 __all__ = ["TEST_TOKEN", "BotApiServer", "Call"]
@@ -74,6 +75,7 @@ class BotApiServer:
         self.groups: dict[int, FakeGroup] = {}
         self._completed: list[Call] = []
         self._faults = FaultPlan()
+        self.webhook = WebhookPusher(self.state)
         self._requested_port = port
         self._port: int | None = None
         self._runner: web.AppRunner | None = None
@@ -91,12 +93,14 @@ class BotApiServer:
         await self._runner.setup()
         await web.TCPSite(self._runner, self.host, self._requested_port).start()
         self._port = int(self._runner.addresses[0][1])
+        self.webhook.start()
 
     async def stop(self) -> None:
         """Answer pending long polls and delayed calls, then close the listener."""
         self.state.closing = True
         self._stopping.set()
         self.state.feed.bump()
+        await self.webhook.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

@@ -251,6 +251,7 @@ class ApiState:
         self.poll_generation = 0
         self.closing = False
         self.webhook: JSON = {}
+        self.webhook_error: tuple[int, str] | None = None  # (date, message) of the last failure
         self.files: dict[str, StoredFile] = {}
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.callback_queries: dict[str, JSON] = {}

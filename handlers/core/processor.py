@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from handlers.core.flood import FloodGate, Verdict
+
+# What a flood's one notice is sent with (handlers/core/flood.py `tell_to_slow_down`).
+Notify = Callable[[Update], Awaitable[None]]
 
 # PTB's own semaphore, taken before `do_process_update`: large enough never to make anyone wait.
 _NEVER_FULL = sys.maxsize
@@ -40,15 +45,19 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     An update takes its person's lock first and a global slot (at most
     `max_concurrent_updates` run at once) only then, so a person's queued updates wait on
     their own lock and hold no slot: 64 quick updates from one person cannot keep everyone
-    else waiting. **Decision:** PTB's `process_update` takes its semaphore *before*
+    else waiting. Flood control (`gate`, handlers/core/flood.py) comes before both: an
+    update over its person's limit takes neither and never reaches the pipeline.
+    **Decision:** PTB's `process_update` takes its semaphore *before*
     `do_process_update` and is marked `@final`, so instead of overriding it we give PTB a
     semaphore that never fills and keep the real limit here, behind the person's lock.
     """
 
-    def __init__(self, max_concurrent_updates: int) -> None:
+    def __init__(self, max_concurrent_updates: int, gate: FloodGate | None = None) -> None:
         if max_concurrent_updates < 1:
             raise ValueError("max_concurrent_updates must be at least 1")
         super().__init__(_NEVER_FULL)  # PTB's slot is taken before the person's lock
+        self.gate = gate or FloodGate(0)
+        self.notify: Notify | None = None  # set once the translations are loaded
         self._slots: dict[int, _Slot] = {}
         self._limit = max_concurrent_updates
         self._running = asyncio.BoundedSemaphore(max_concurrent_updates)
@@ -63,6 +72,15 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         return len(self._slots)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        verdict = self.gate.check(update)  # before any lock, slot or database work
+        if verdict is not Verdict.PASS:
+            if isinstance(coroutine, Coroutine):
+                coroutine.close()  # the pipeline never runs for it
+            if verdict is Verdict.NOTIFY and self.notify is not None:
+                assert isinstance(update, Update)
+                async with self._running:
+                    await self.notify(update)
+            return
         key = ordering_key(update)
         if key is None:
             async with self._running:

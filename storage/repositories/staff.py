@@ -224,3 +224,14 @@ async def community_of_staff_chat(session: AsyncSession, chat_id: int) -> int | 
         select(StaffChat.community_id).where(StaffChat.chat_id == chat_id, StaffChat.is_active)
     )
     return result.scalar_one_or_none()
+
+
+async def staff_telegram_ids(session: AsyncSession) -> frozenset[int]:
+    """Telegram ids of everyone holding an unrevoked role (flood control exempts them)."""
+    result = await session.execute(
+        select(User.telegram_id)
+        .join(StaffRole, StaffRole.user_id == User.id)
+        .where(StaffRole.revoked_at.is_(None))
+        .distinct()
+    )
+    return frozenset(result.scalars())
