@@ -1,4 +1,6 @@
-"""A resident's reply to staff (asked for more, or reopening): one text, photos allowed.
+"""A resident's reply to staff (asked for more, a follow-up, or reopening): one text, photos
+allowed. Nothing happens to the request before the text is taken: "Ask again" followed by
+/cancel leaves it as it was.
 
 One state that only validates a text, so a plain function rather than a machine: the
 handler stores `start_data(...)` with `ReplyForm.text` and passes what arrives to `take`.
@@ -24,7 +26,8 @@ class ReplyForm(StatesGroup):
 
 class ReplyMode(StrEnum):
     REPLY = "reply"  # staff asked for more: the answer to their question
-    ADD = "add"  # after reopening: more words on the request
+    ADD = "add"  # more words on an open request (a follow-up)
+    REOPEN = "reopen"  # "Ask again" on a finished request: reopened only when the text is sent
 
 
 @dataclass(frozen=True)

@@ -18,16 +18,27 @@ The rule, the same for accepted and rejected events:
 Flows that only validate one text (a reply, a staff text) are plain functions with the
 same rule: `text_rejected` says the problem (giving the text back, so nothing typed is
 lost) and asks the step again.
+
+Interruptions, the same for every flow (docs/ARCHITECTURE.md, "Interrupted flows"): a flow
+is entered with `enter_flow(ctx, state, data)`; a flow of another kind that was running is
+*parked* under it (its state and data, draft included, in the new flow's data under
+`PARKED`). A flow that ends (done or cancelled) calls `leave_flow` and then `after_flow`
+(or `resume`): the parked flow comes back at the step where it was, asked again in the
+person's language of now; with nothing parked `after_flow` shows the idle screen (the
+main menu). `run_flow` does `leave_flow` itself when a step ends the flow. Commands that
+only look at something (`/help`, `/start`, a staff list) leave the flow where it is and
+ask its step again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from enum import StrEnum
 from html import escape
 from typing import Any, TypeVar
 
 from flows.flow import Flow, StaleEvent, Step
+from flows.fsm import State
 from flows.text import TextProblem
 from handlers.core.context import HromadaContext
 from handlers.core.fallbacks import stale_button
@@ -53,12 +64,101 @@ async def run_flow(
     except StaleEvent:
         await stale_button(ctx)
         return None
-    await ctx.fsm.set_state(step.state)
-    await ctx.fsm.set_data(step.data)
+    if step.state is None:
+        await leave_flow(ctx)
+    else:
+        await ctx.fsm.set_state(step.state)
+        await ctx.fsm.set_data(step.data)
     await render(ctx, step)
     if step.state is not None:
         await ctx.reprompt()
+    elif await _parked(ctx) is not None:
+        await resume(ctx)  # `render` did not say what comes next: the interrupted flow does
     return step
+
+
+PARKED = "_parked"  # the data key of the interrupted flow (state + data) under a running one
+
+
+def flow_of(state: str | None) -> str | None:
+    """The flow (StatesGroup) a stored state belongs to: "AskForm" of "AskForm:text"."""
+    return state.rpartition(":")[0] if state else None
+
+
+async def enter_flow(ctx: HromadaContext, state: State, data: Mapping[str, Any]) -> None:
+    """Start a flow at `state` with `data`. A running flow of another kind is parked under
+    it and resumes when this one ends; one of the same kind is replaced (what it had parked
+    stays parked), so re-entering a flow never stacks it on itself."""
+    current = await ctx.fsm.get_state()
+    stored = await ctx.fsm.get_data() if current is not None else {}
+    new = dict(data)
+    parked: Any = None
+    if current is not None:
+        if flow_of(current) == flow_of(state.state):
+            parked = stored.get(PARKED)
+        else:
+            parked = {"state": current, "data": stored}
+    if parked:
+        new[PARKED] = parked
+    await ctx.fsm.set_state(state)
+    await ctx.fsm.set_data(new)
+
+
+async def _parked(ctx: HromadaContext) -> dict[str, Any] | None:
+    if await ctx.fsm.get_state() is not None:
+        return None
+    parked = (await ctx.fsm.get_data()).get(PARKED)
+    return parked if isinstance(parked, dict) and parked.get("state") else None
+
+
+async def leave_flow(ctx: HromadaContext) -> None:
+    """The running flow ends (done or cancelled); a flow it had parked waits for `resume`."""
+    parked = (await ctx.fsm.get_data()).get(PARKED) if await ctx.fsm.get_state() else None
+    await ctx.fsm.set_state(None)
+    await ctx.fsm.set_data({PARKED: parked} if parked else {})
+
+
+async def resume(ctx: HromadaContext) -> bool:
+    """Bring back the flow the ended one had interrupted, at its step, asked again (in the
+    person's language of now). False when nothing was parked."""
+    parked = await _parked(ctx)
+    if parked is None:
+        await ctx.fsm.set_data({})
+        return False
+    await ctx.fsm.set_state(str(parked["state"]))
+    await ctx.fsm.set_data(dict(parked.get("data") or {}))
+    ctx.replies.send(
+        ctx.i18n.gettext("Back to what you were doing before; nothing you entered was lost:")
+    )
+    await ctx.reprompt()
+    return True
+
+
+async def after_flow(ctx: HromadaContext) -> None:
+    """What comes after a flow has ended (`leave_flow`): the flow it interrupted, else the
+    idle screen (the main menu, or the way into onboarding)."""
+    if not await resume(ctx):
+        await ctx.reprompt()
+
+
+async def cancel_flow(ctx: HromadaContext, said: str) -> None:
+    """/cancel or a Cancel button: the running flow is dropped (`said` tells so) and the one
+    it had interrupted, if any, comes back."""
+    await leave_flow(ctx)
+    ctx.replies.send(said)
+    await after_flow(ctx)
+
+
+async def keep_flow(ctx: HromadaContext) -> None:
+    """A command that would leave the flow (/start) in the middle of one: nothing is
+    dropped without asking; the person is told how to drop it, and the step is asked again."""
+    ctx.replies.send(
+        ctx.i18n.gettext(
+            "You have not finished this yet; what you entered is kept. "
+            "Carry on below, or send /cancel to drop it."
+        )
+    )
+    await ctx.reprompt()
 
 
 def pieces(text: str, size: int = SEND_BACK_CHUNK) -> list[str]:

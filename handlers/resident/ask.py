@@ -11,9 +11,8 @@ from flows.ask import PHOTO_LIMIT, TEXT_LIMIT, AskFlow, AskForm, AskProblem, Ask
 from handlers.core.context import HromadaContext
 from handlers.core.fallbacks import stale_button, stale_notice
 from handlers.core.router import Router
-from handlers.core.steps import run_flow, send_back
+from handlers.core.steps import after_flow, enter_flow, leave_flow, run_flow, send_back
 from handlers.resident import onboarding
-from handlers.resident.menu import show_main_menu
 from handlers.shared import labels
 from handlers.shared.cards import headline
 from handlers.shared.emergency import emergency_text
@@ -41,9 +40,8 @@ def _cancel_row(ctx: HromadaContext, *, back: bool = True) -> list[Button]:
 
 
 async def begin(ctx: HromadaContext) -> None:
-    await ctx.fsm.set_state(AskForm.safety)
-    await ctx.fsm.set_data(AskFlow.start_data())
-    await ask_safety(ctx)
+    await enter_flow(ctx, AskForm.safety, AskFlow.start_data())
+    await ctx.reprompt()
 
 
 @router.prompt(AskForm.safety)
@@ -152,9 +150,9 @@ EVENTS = {
 @router.callback("ask", *ASK_STATES)
 async def pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
     if arg == "cancel":
-        await ctx.fsm.clear()
         ctx.replies.show(ctx.i18n.gettext("Cancelled. Nothing was sent."))
-        await show_main_menu(ctx, fresh=True)
+        await leave_flow(ctx)
+        await after_flow(ctx)  # the flow the question had interrupted, else the menu
         return
     if arg.startswith("cat:"):
         await _run(update, ctx, "choose_category", code=arg[4:])
@@ -269,4 +267,4 @@ async def _submit(update: Update, ctx: HromadaContext, submit: Submission) -> No
         headline(ref, labels.category(request.category, _), labels.status(request.status, _))
     )
     ctx.replies.send(text)
-    await show_main_menu(ctx, fresh=True)
+    await after_flow(ctx)

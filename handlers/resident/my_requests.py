@@ -12,7 +12,7 @@ from flows.text import TextProblem
 from handlers.core.context import HromadaContext
 from handlers.core.fallbacks import stale_notice
 from handlers.core.router import Router
-from handlers.core.steps import send_back, text_rejected
+from handlers.core.steps import after_flow, enter_flow, leave_flow, send_back, text_rejected
 from handlers.resident.menu import show_main_menu
 from handlers.shared import labels, staff_chat
 from handlers.shared.cards import load_view, resident_thread_of
@@ -106,17 +106,18 @@ async def resident_pressed(update: Update, ctx: HromadaContext, arg: str) -> Non
         if await requests.close(ctx.db, request, actor_kind="resident"):
             await staff_chat.refresh_card(Notices.of(ctx), request)  # nobody else is told
             ctx.replies.send(_("{ref} is closed. Thank you.").format(ref=ref))
+            if await ctx.fsm.get_state() is not None:
+                await ctx.reprompt()  # pressed in the middle of a flow: its step again
         else:
             ctx.replies.notice(_("{ref} is already closed.").format(ref=ref))
     elif action == "reopen":
-        if not await requests.reopen(ctx.db, request):
+        if not requests.can_reopen(request):
             ctx.replies.notice(
                 _("{ref} can no longer be reopened; please ask a new question.").format(ref=ref),
                 alert=True,
             )
             return
-        await announce(ctx, request, ResidentWrote(None, reopened=True))
-        await _ask_reply(ctx, request, ref, ReplyMode.ADD)
+        await _ask_reply(ctx, request, ref, ReplyMode.REOPEN)  # reopened when the text comes
     elif action == "reply":
         if request.status != "awaiting_resident":
             ctx.replies.notice(_("Nobody is waiting for a reply on {ref} now.").format(ref=ref))
@@ -129,9 +130,10 @@ async def resident_pressed(update: Update, ctx: HromadaContext, arg: str) -> Non
 async def _ask_reply(
     ctx: HromadaContext, request: ServiceRequest, ref: str, mode: ReplyMode
 ) -> None:
+    """The reply flow; a flow running meanwhile (a question being asked) is parked and comes
+    back once the reply is sent or cancelled."""
     _ = ctx.i18n.gettext
-    await ctx.fsm.set_state(ReplyForm.text)
-    await ctx.fsm.set_data(reply.start_data(request.id, mode))
+    await enter_flow(ctx, ReplyForm.text, reply.start_data(request.id, mode))
     ctx.replies.send(_("Write your message about {ref}. /cancel to stop.").format(ref=ref))
 
 
@@ -149,10 +151,10 @@ async def reply_typed(update: Update, ctx: HromadaContext) -> None:
     if isinstance(taken, TextProblem):
         await text_rejected(ctx, taken, text, REPLY_TEXT_LIMIT)
         return
-    await ctx.fsm.clear()
+    await leave_flow(ctx)
     request = await requests.get_request(ctx.db, taken.request_id)
     if request is None or request.author_id != ctx.user.id:
-        await show_main_menu(ctx, fresh=True)
+        await after_flow(ctx)
         return
     await attach(ctx, request, taken.text, taken.photos, mode=taken.mode)
 
@@ -168,6 +170,7 @@ async def attach(
     _ = ctx.i18n.gettext
     ref = await requests.reference_of(ctx.db, request)
     asked_by = await ctx.db.get(StaffRole, request.awaiting_from_role_id or 0)
+    reopened = mode is ReplyMode.REOPEN and await requests.reopen(ctx.db, request)
     added = mode is ReplyMode.REPLY and await requests.resident_reply(ctx.db, request, text, photos)
     if not added and request.status in requests.OPEN:
         await requests.add_resident_message(ctx.db, request, text, photos)
@@ -179,14 +182,14 @@ async def attach(
             + _("Here is your text, so nothing is lost:")
         )
         send_back(ctx, text)
-        await show_main_menu(ctx, fresh=True)
+        await after_flow(ctx)
         return
     if mentions_danger(text):
         await requests.mark_urgent(ctx.db, request)
         ctx.replies.send(emergency_text(_))
-    await announce(ctx, request, ResidentWrote(asked_by))
+    await announce(ctx, request, ResidentWrote(None if reopened else asked_by, reopened=reopened))
     ctx.replies.send(_("Added to {ref}. The working group has been told.").format(ref=ref))
-    await show_main_menu(ctx, fresh=True)
+    await after_flow(ctx)
 
 
 @router.message(None)

@@ -11,6 +11,7 @@ from flows.onboarding import OnboardingForm
 from handlers.core.context import HromadaContext
 from handlers.core.fallbacks import stale_notice
 from handlers.core.router import Router
+from handlers.core.steps import cancel_flow, keep_flow
 from handlers.resident import ask, my_requests, onboarding
 from handlers.resident.menu import NOT_READY, idle, show_main_menu
 from handlers.shared.emergency import emergency_text
@@ -49,7 +50,9 @@ async def start(update: Update, ctx: HromadaContext) -> None:
     if ctx.user.community_id is None:
         await onboarding.begin(ctx)
         return
-    await ctx.fsm.clear()
+    if await ctx.fsm.get_state() is not None:
+        await keep_flow(ctx)  # nothing is dropped without asking: /cancel drops it
+        return
     await show_main_menu(ctx, fresh=True)
 
 
@@ -72,13 +75,12 @@ async def community(update: Update, ctx: HromadaContext) -> None:
 @router.command("cancel")
 async def cancel(update: Update, ctx: HromadaContext) -> None:
     _ = ctx.i18n.gettext
-    had_state = await ctx.fsm.get_state() is not None
+    if await ctx.fsm.get_state() is not None:
+        await cancel_flow(ctx, _("Cancelled."))  # the flow it had interrupted comes back
+        return
     await ctx.fsm.clear()
-    ctx.replies.send(_("Cancelled.") if had_state else _("There is nothing to cancel."))
-    if ctx.user.community_id is None:
-        await idle(ctx)
-    else:
-        await show_main_menu(ctx, fresh=True)
+    ctx.replies.send(_("There is nothing to cancel."))
+    await idle(ctx)
 
 
 @router.callback("menu", None)

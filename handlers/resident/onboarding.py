@@ -22,8 +22,7 @@ from flows.onboarding import (
 from handlers.core.context import HromadaContext
 from handlers.core.fallbacks import stale_notice
 from handlers.core.router import Router
-from handlers.core.steps import run_flow
-from handlers.resident.menu import show_main_menu
+from handlers.core.steps import after_flow, enter_flow, run_flow
 from handlers.shared.ids import parse_id
 from handlers.shared.keyboards import Button, data, keyboard, pager
 from handlers.shared.names import community_name
@@ -35,12 +34,12 @@ LANGUAGE_NAMES = {"uk": "Українська", "ru": "Русский"}
 
 
 async def begin(ctx: HromadaContext, *, at: State | None = None) -> None:
-    """Start (or restart) onboarding at the language step, or at `at`."""
+    """Start (or restart) onboarding at the language step, or at `at`. A flow running
+    meanwhile (`/language` in the middle of a question) is parked and comes back after."""
     onboarded = ctx.user.community_id is not None
     state = at or OnboardingForm.language
-    await ctx.fsm.set_state(state)
-    await ctx.fsm.set_data(OnboardingFlow.start_data(return_to_menu=onboarded))
-    await router.reprompt(ctx, state.state)
+    await enter_flow(ctx, state, OnboardingFlow.start_data(return_to_menu=onboarded))
+    await ctx.reprompt()
 
 
 @router.prompt(OnboardingForm.language)
@@ -122,5 +121,7 @@ async def chose_community(update: Update, ctx: HromadaContext, arg: str) -> None
 
 
 async def _finish(ctx: HromadaContext, *, edited_text: str) -> None:
+    """Said in place of the choice; then the flow `/language` or `/community` interrupted
+    (at its step, in the new language), else the main menu."""
     ctx.replies.show(edited_text)
-    await show_main_menu(ctx, fresh=True)
+    await after_flow(ctx)

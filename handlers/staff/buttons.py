@@ -21,6 +21,7 @@ from flows.permissions import Action
 from handlers.core.context import HromadaContext
 from handlers.core.fallbacks import stale_notice
 from handlers.core.router import Router
+from handlers.core.steps import enter_flow
 from handlers.shared import labels, staff_chat
 from handlers.shared.cards import load_view, staff_card_of
 from handlers.shared.ids import parse_button, parse_id
@@ -163,8 +164,9 @@ async def back(ctx: HromadaContext, access: Access, _tail: str) -> None:
 async def ask_for_text(ctx: HromadaContext, access: Access, action: Action) -> None:
     """Answer, ask for more, note: the text comes next, in the private chat."""
     _ = ctx.i18n.gettext
-    await ctx.fsm.set_state(staff_text.STATE_OF_ACTION[action])
-    await ctx.fsm.set_data(staff_text.start_data(access.request.id))
+    await enter_flow(
+        ctx, staff_text.STATE_OF_ACTION[action], staff_text.start_data(access.request.id)
+    )
     prompts = {
         Action.ANSWER: _(
             "Write your answer to {ref}. The resident sees it signed by your organisation."
@@ -193,8 +195,11 @@ async def reject_reason(ctx: HromadaContext, access: Access, code: str) -> None:
     if not categories.is_reject_reason(code):
         stale_notice(ctx)
         return
-    await ctx.fsm.set_state(staff_text.StaffForm.reject_comment)
-    await ctx.fsm.set_data(staff_text.start_data(access.request.id, reason=code))
+    await enter_flow(
+        ctx,
+        staff_text.StaffForm.reject_comment,
+        staff_text.start_data(access.request.id, reason=code),
+    )
     ctx.replies.send_private(
         _("Add a comment for the resident about {ref}, or press Skip.").format(ref=access.ref),
         keyboard([[(_("Skip"), data("skip", access.request.id))]]),

@@ -54,6 +54,8 @@ async def _refuse_as(ctx: HromadaContext, kind: str) -> None:
         )
     else:
         _refuse(ctx)
+    if await ctx.fsm.get_state() is not None:
+        await ctx.reprompt()  # refused in the middle of a flow: its step again
 
 
 def _screen(ctx: HromadaContext, text: str, markup: InlineKeyboardMarkup | None = None) -> None:

@@ -16,7 +16,7 @@ from flows.text import TextProblem
 from handlers.core.context import HromadaContext
 from handlers.core.fallbacks import stale_notice
 from handlers.core.router import Router
-from handlers.core.steps import send_back, text_rejected
+from handlers.core.steps import leave_flow, resume, send_back, text_rejected
 from handlers.shared import staff_chat
 from handlers.shared.cards import load_view, staff_card_of
 from handlers.shared.notices import Notices
@@ -45,8 +45,9 @@ async def typed(update: Update, ctx: HromadaContext) -> None:
     if isinstance(taken, TextProblem):
         await text_rejected(ctx, taken, message.text, STAFF_TEXT_LIMIT, private=True)
         return
-    await ctx.fsm.clear()
+    await leave_flow(ctx)
     await _apply(ctx, taken)
+    await resume(ctx)  # a flow the staff text interrupted (their own question) comes back
 
 
 @router.callback("skip", StaffForm.reject_comment)
@@ -57,8 +58,9 @@ async def skipped(update: Update, ctx: HromadaContext, arg: str) -> None:
         await remind(ctx)
         return
     taken = staff_text.skip(await ctx.fsm.get_data())
-    await ctx.fsm.clear()
+    await leave_flow(ctx)
     await _apply(ctx, taken)
+    await resume(ctx)  # a flow the staff text interrupted (their own question) comes back
 
 
 def _refused(ctx: HromadaContext, moved: requests.Move, ref: str, text: str) -> None:
