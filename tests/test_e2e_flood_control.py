@@ -13,7 +13,7 @@ from bot.app import HromadaApp
 from handlers.core.flood import load_staff
 from storage.models import ProcessedUpdate
 from tests.botapi.server import BotApiServer
-from tests.onboarding_steps import chat_log, has, onboard
+from tests.onboarding_steps import chat_log, onboard
 from tests.request_steps import make_moderator
 from tests.running_bot import bot_settings, running_bot
 
