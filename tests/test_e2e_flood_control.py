@@ -106,7 +106,9 @@ async def test_a_moderator_is_never_throttled(
 ) -> None:
     app, _clock = flood_bot
     moderator = await make_moderator(botapi, engine)
-    await load_staff(app.lifecycle.flood, app.bot_data.services)  # the minute's refresh
+    services = app.bot_data.services
+    assert services is not None
+    await load_staff(app.lifecycle.flood, services)  # the minute's refresh
     for _ in range(3 * LIMIT):
         await moderator.send_command("/help")
     done = await botapi.state.feed.wait_until(
