@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,12 +11,30 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from bot.app import HromadaApp
 from storage.engine import create_engine, session_factory
 from storage.repositories.communities import read_seed, seed_communities
+from tests import privacy_scan
 from tests.botapi.fixtures import botapi
 from tests.botapi.server import BotApiServer
 from tests.databases import BACKENDS, fresh_database, postgres_url, skip_reason
 from tests.running_bot import bot_settings, running_bot
 
 __all__ = ["botapi"]  # the local Bot API server fixture, shared by every test
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """After every test that ran the bot on a test database against the local Bot API
+    server: nothing sent to staff names a resident who did not share contact
+    (`tests/privacy_scan.py`)."""
+    try:
+        yield
+        funcargs = getattr(item, "funcargs", {})
+        server, url = funcargs.get("botapi"), funcargs.get("database_url")
+        if isinstance(server, BotApiServer) and isinstance(url, str):
+            found = privacy_scan.leaks(server, url)
+            if found:
+                pytest.fail("Staff saw who a resident is:\n  " + "\n  ".join(found), False)
+    finally:
+        privacy_scan.reset()
 
 
 @pytest.fixture(params=BACKENDS)
