@@ -19,6 +19,8 @@ tells the person that something went wrong.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar, Generic, TypeVar
@@ -31,6 +33,23 @@ DONE = "done"  # internal end state; stored as "no state"
 
 E = TypeVar("E")  # the flow's effects (a dataclass)
 P = TypeVar("P", bound=StrEnum)  # the flow's problems
+
+
+STEP_MARK = "~"  # separates a button's data from the token of the step that showed it
+
+
+def step_token(state: str | None, data: dict[str, Any]) -> str:
+    """A short fingerprint of a step as stored (its state and data). Buttons a step shows
+    carry it; a press whose token is not the current step's is from a step the person has
+    left (an old preview, an old Back), or from the same step before its data changed."""
+    blob = json.dumps([state, data], sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.blake2s(blob.encode(), digest_size=4).hexdigest()
+
+
+def split_step_token(value: str) -> tuple[str, str | None]:
+    """`"ask:send~1a2b3c4d"` → (`"ask:send"`, `"1a2b3c4d"`); data without one → (data, None)."""
+    head, mark, token = value.rpartition(STEP_MARK)
+    return (head, token) if mark else (value, None)
 
 
 class StaleEvent(Exception):

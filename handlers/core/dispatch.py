@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ChatMemberStatus
 
+from flows.flow import split_step_token, step_token
 from handlers.core import fallbacks
 from handlers.core.content import Content, classify, command_args, command_name
 from handlers.core.context import HromadaContext
@@ -24,9 +25,14 @@ async def dispatch(router: Router, update: Update, ctx: HromadaContext) -> None:
     state = await ctx.fsm.get_state()
     query = update.callback_query
     if query is not None:
-        prefix, _, arg = (query.data or "").partition(":")
+        raw, token = split_step_token(query.data or "")
+        prefix, _, arg = raw.partition(":")
         button = router.find_button(prefix, state)
-        if button is None or (ctx.in_group and prefix not in GROUP_BUTTONS):
+        left = token is not None and state is not None
+        if left and token != step_token(state, await ctx.fsm.get_data()):
+            # a button of a step the person has left (an old preview's Send, an old Back)
+            await fallbacks.stale_button(ctx)
+        elif button is None or (ctx.in_group and prefix not in GROUP_BUTTONS):
             await fallbacks.stale_button(ctx)
         else:
             await button(update, ctx, arg)

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError
 
@@ -99,6 +99,18 @@ class Replies:
         if self._callback_query_id is not None:
             self._answer = _Answer(self._callback_query_id, text, alert)
 
+    def mark(self) -> int:
+        """Where the replies queued from now on begin (for `stamp`)."""
+        return len(self._actions)
+
+    def stamp(self, since: int, suffix: str) -> None:
+        """Append `suffix` to the data of every button queued since `mark()` returned
+        `since` (a step's token, `handlers/core/router.py`); a button whose data would then
+        exceed Telegram's 64 bytes keeps its data."""
+        for action in self._actions[since:]:
+            if isinstance(action, _Send | _Edit) and action.markup is not None:
+                action.markup = _stamped(action.markup, suffix)
+
     def discard(self) -> None:
         self._actions.clear()
         self._answer = None
@@ -121,6 +133,18 @@ class Replies:
             raise Unreachable from exc
         finally:
             self.discard()
+
+
+def _stamped(markup: InlineKeyboardMarkup, suffix: str) -> InlineKeyboardMarkup:
+    rows: list[list[InlineKeyboardButton]] = []
+    for row in markup.inline_keyboard:
+        rows.append([])
+        for button in row:
+            data = button.callback_data
+            if isinstance(data, str) and len((data + suffix).encode()) <= 64:
+                button = InlineKeyboardButton(button.text, callback_data=data + suffix)
+            rows[-1].append(button)
+    return InlineKeyboardMarkup(rows)
 
 
 async def _retrying(call: Callable[[], Awaitable[None]]) -> None:

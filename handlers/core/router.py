@@ -17,6 +17,10 @@
     @router.group_event(BOT_MEMBERSHIP)
     async def bot_left_a_group(update, db, services): ...  # no person acts: no ctx
 
+Buttons shown by a step's prompt (`reprompt`) carry the step's token (`flows.flow.step_token`,
+after a "~"); `dispatch.py` refuses a press whose token is not the current step's, so a
+button of a step the person has left is never applied to the step they are in.
+
 Order of precedence: commands (they work in every state; a `/start` whose payload starts
 with a registered deep-link prefix goes to that handler instead), then buttons of the
 current state, then messages in the current state, then `handlers/core/fallbacks.py`.
@@ -31,6 +35,7 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
+from flows.flow import STEP_MARK, step_token
 from flows.fsm import StateFilterType, state_names
 from handlers.core.content import Content, classify
 from handlers.core.context import HromadaContext, Services
@@ -124,7 +129,11 @@ class Router:
         prompt = self.prompts.get(state)
         if prompt is None:
             return False
+        since = ctx.replies.mark()
         await prompt(ctx)
+        if state is not None:  # the step's buttons carry its token (`dispatch.py` checks it)
+            token = step_token(state, await ctx.fsm.get_data())
+            ctx.replies.stamp(since, STEP_MARK + token)
         return True
 
 
