@@ -1,4 +1,4 @@
-"""`python -m bot [run [--webhook]|webhook|migrate|seed|invite|staff|outbox]`; see `--help`."""
+"""`python -m bot [run [--webhook]|webhook|doctor|migrate|seed|...]`; see `--help`."""
 
 from __future__ import annotations
 
@@ -22,9 +22,13 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--webhook", action="store_true", help="run one webhook worker instead")
     run.add_argument("--port", type=int, help="the worker's port (default WEBHOOK_PORT)")
     webhook = sub.add_parser("webhook", help="tell Telegram where to post updates")
+    sub.add_parser("doctor", help="check settings, database, Telegram, webhook and outbox")
     webhook.add_argument("action", choices=["set", "delete", "info"])
     sub.add_parser("migrate", help="upgrade the database schema to the newest version")
     sub.add_parser("seed", help="load communities from storage/data/communities.json")
+    sandbox = sub.add_parser("sandbox", help="the offline sandbox: the bot in a browser page")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8080)
     outbox_parser = sub.add_parser("outbox", help="messages the bot gave up sending")
     outbox_sub = outbox_parser.add_subparsers(dest="outbox_command", required=True)
     dead = outbox_sub.add_parser("dead", help="list given-up (dead) outbox messages")
@@ -50,8 +54,14 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(asyncio.run(staff_cli.staff_command(settings, args))))
         elif args.command == "outbox":
             return asyncio.run(_outbox(settings, args))
+        elif args.command == "doctor":
+            return _doctor(settings)
         elif args.command == "webhook":
             print("\n".join(asyncio.run(_webhook(settings, args.action))))
+        elif args.command == "sandbox":
+            from bot.sandbox.main import run_sandbox
+
+            run_sandbox(settings, args.host, args.port)
         elif args.command == "run" and args.webhook:
             _run_webhook(settings, args.port)
         else:
@@ -79,6 +89,14 @@ def _run_webhook(settings: Settings, port: int | None) -> None:
     require_webhook(settings)
     asyncio.run(check_telegram(settings))
     asyncio.run(serve(settings, port=port))
+
+
+def _doctor(settings: Settings) -> int:
+    from bot.doctor import diagnose
+
+    report = asyncio.run(diagnose(settings))
+    print("\n".join(report.lines))
+    return 1 if report.problems else 0
 
 
 async def _webhook(settings: Settings, action: str) -> list[str]:

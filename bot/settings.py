@@ -81,9 +81,11 @@ class Settings(BaseSettings):
     @field_validator("webhook_url")
     @classmethod
     def _https_webhook(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("https://", "http://")):
+        if not value:
+            return None
+        if not value.startswith(("https://", "http://")):
             raise ValueError("must be the public https:// address Telegram posts updates to")
-        return value or None
+        return value
 
     @field_validator("webhook_secret")
     @classmethod
