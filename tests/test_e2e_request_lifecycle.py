@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -248,3 +248,19 @@ async def test_claim_on_a_stale_card_of_a_rejected_request_says_it_is_finished(
     request = await the_request(engine)
     assert (request.status, request.claimed_by_role_id) == ("rejected", None)
     assert await events(engine) == before
+
+
+async def test_cards_and_the_thread_say_when_in_kyiv_time(
+    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine, clock: MovedClock
+) -> None:
+    """Staff and the resident read when a request was sent: weekday, date and time in the
+    community's zone, the zone named (16:05 UTC on 1 December is 18:05 in Kyiv)."""
+    clock.ahead = datetime(2026, 12, 1, 16, 5, tzinfo=UTC) - system_clock()
+    moderator = await make_moderator(botapi, engine)
+    resident = botapi.user()
+    async with moderator.expect_message(has("DRU-0001")) as card:
+        await ask(resident, "Коли відкриється пункт незламності?")
+    when = "вівторок, 1 грудня, 18:05 за київським часом"
+    assert f"Отримано: {when} (" in (card.message.text or "")
+    thread = await open_thread(resident, "DRU-0001")
+    assert f"Надіслано: {when}" in (thread.text or "")

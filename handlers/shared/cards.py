@@ -17,8 +17,10 @@ from handlers.shared import labels
 from handlers.shared.keyboards import Button, data, keyboard
 from handlers.shared.names import signature, staff_label
 from locales import Translator
+from locales.dates import format_when
 from storage.models import Community, RequestMessage, ServiceRequest, StaffRole
 from storage.repositories import requests, staff
+from storage.types import utcnow
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,14 @@ def staff_card_of(
     open the card privately."""
     names = {role_id: staff_label(role, t) for role_id, role in view.authors.items()}
     text = staff_card(
-        view.request, view.ref, view.thread, names, t, extra=extra, hide_contact=for_group
+        view.request,
+        view.ref,
+        view.thread,
+        names,
+        t,
+        zone=view.community.timezone,
+        extra=extra,
+        hide_contact=for_group,
     )
     if viewer != "moderator":
         return text, provider_buttons(view.request, view.photos, t)
@@ -68,7 +77,9 @@ def staff_card_of(
 def resident_thread_of(view: RequestView, t: Translator) -> str:
     """The thread as the resident reads it (load the view without notes)."""
     names = {rid: signature(role, view.community, t) for rid, role in view.authors.items()}
-    return resident_thread(view.request, view.ref, view.thread, names, t)
+    return resident_thread(
+        view.request, view.ref, view.thread, names, t, zone=view.community.timezone
+    )
 
 
 def headline(ref: str, category: str, status: str) -> str:
@@ -82,6 +93,7 @@ def staff_card(
     signatures: dict[int, str],
     t: Translator,
     *,
+    zone: str,
     extra: str = "",
     hide_contact: bool = False,
 ) -> str:
@@ -95,7 +107,12 @@ def staff_card(
     ]
     if request.urgent:
         lines.append(_("⚠️ Mentions immediate danger"))
-    lines.append(_("Received {age} ago").format(age=labels.age(request.created_at, t.language)))
+    lines.append(
+        _("Received: {when} ({age} ago)").format(
+            when=format_when(request.created_at, t.language, zone, now=utcnow()),
+            age=labels.age(request.created_at, t.language),
+        )
+    )
     photos = sum(len(m.photos) for m in thread)
     if photos:
         lines.append(t.ngettext("📷 {n} photo", "📷 {n} photos", photos).format(n=photos))
@@ -126,8 +143,11 @@ def resident_thread(
     messages: list[RequestMessage],
     signatures: dict[int, str],
     t: Translator,
+    *,
+    zone: str,
 ) -> str:
-    """The resident's view: their messages and the answers, signed by organisation."""
+    """The resident's view: their messages and the answers, signed by organisation, and
+    when it was sent (in the community's time, the zone named)."""
     _ = t.gettext
 
     def who(message: RequestMessage) -> str:
@@ -138,7 +158,10 @@ def resident_thread(
         return signatures.get(message.author_role_id or 0, _("Working group"))
 
     head = headline(ref, labels.category(request.category, _), labels.status(request.status, _))
-    return budgeted(head, messages, who)
+    sent = _("Sent: {when}").format(
+        when=format_when(request.created_at, t.language, zone, now=utcnow())
+    )
+    return budgeted(f"{head}\n{escape(sent)}", messages, who)
 
 
 ROUTABLE = ("new", "in_review", "routed")  # as `requests.route` allows
