@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--port", type=int, help="the worker's port (default WEBHOOK_PORT)")
     webhook = sub.add_parser("webhook", help="tell Telegram where to post updates")
     sub.add_parser("doctor", help="check settings, database, Telegram, webhook and outbox")
+    copy = sub.add_parser("copy-db", help="copy DATABASE_URL's data into an empty database")
+    copy.add_argument("--to", required=True, help="the target URL (migrated, empty)")
     webhook.add_argument("action", choices=["set", "delete", "info"])
     sub.add_parser("migrate", help="upgrade the database schema to the newest version")
     sub.add_parser("seed", help="load communities from storage/data/communities.json")
@@ -54,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(asyncio.run(staff_cli.staff_command(settings, args))))
         elif args.command == "outbox":
             return asyncio.run(_outbox(settings, args))
+        elif args.command == "copy-db":
+            from bot.copy_db import copy_database
+
+            print("\n".join(asyncio.run(copy_database(settings.database_url, args.to))))
         elif args.command == "doctor":
             return _doctor(settings)
         elif args.command == "webhook":
