@@ -15,8 +15,11 @@ Events (kwargs), by state:
 
 Problems (`AskProblem`): `unknown_category`, `empty`, `too_long`, `text_needed`,
 `too_many_photos`, `no_photo` (no file id), `addition_too_long`, `unknown_choice`,
-`incomplete` (stored data lacks a category or text). Effects (`AskEffects`):
-`show_emergency`, `submit` (a `Submission`: category, text, photos, urgent, share_contact).
+`incomplete` (stored data lacks a category or text), `paste_rest` (a `give_text` with
+`sent_at=`, its Telegram date, within the window after a refused long text: the rest of a
+paste Telegram split, refused too and kept in `draft`; see `flows/text.py`). Effects (`AskEffects`):
+`show_emergency`, `submit` (a `Submission`: category, text, photos, urgent, share_contact),
+`appended` (a text or caption at the photos step was added to the question: say so).
 
 The runner stores every `Step` it gets back, accepted or not: a rejected event may still
 have kept something (a too-long text in `draft`, a photo sent without a caption, a caption
@@ -55,6 +58,7 @@ from flows.categories import is_category
 from flows.flow import DONE, Flow, Step
 from flows.fsm import State, StatesGroup
 from flows.safety import mentions_danger
+from flows.text import PASTE_KEY, continues_paste, paste_mark
 
 TEXT_LIMIT = 2000
 PHOTO_LIMIT = 3
@@ -70,6 +74,7 @@ class AskProblem(StrEnum):
     ADDITION_TOO_LONG = "addition_too_long"
     UNKNOWN_CHOICE = "unknown_choice"
     INCOMPLETE = "incomplete"
+    PASTE_REST = "paste_rest"  # the rest of a long paste whose first part was refused
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ class Submission:
 class AskEffects:
     show_emergency: bool = False  # the text mentions danger: show the numbers now
     submit: Submission | None = None
+    appended: bool = False  # a text or caption at the photos step went into the question
 
 
 AskStep = Step[AskEffects, AskProblem]
@@ -144,7 +150,7 @@ class AskFlow(Flow[AskEffects, AskProblem]):
             "source": AskForm.text,
             "dest": AskForm.preview,
             "prepare": "screen",
-            "conditions": ["editing", "valid_text"],
+            "conditions": ["editing", "not_paste_rest", "valid_text"],
             "after": "accept_text",
         },
         {
@@ -152,7 +158,7 @@ class AskFlow(Flow[AskEffects, AskProblem]):
             "source": AskForm.text,
             "dest": AskForm.photos,
             "prepare": "screen",
-            "conditions": "valid_text",
+            "conditions": ["not_paste_rest", "valid_text"],
             "after": "accept_text",
         },
         # a photo at the text step: its caption is the question, the photo is kept anyway
@@ -187,7 +193,7 @@ class AskFlow(Flow[AskEffects, AskProblem]):
             "source": AskForm.photos,
             "dest": None,
             "prepare": "screen",
-            "conditions": ["visible", "addition_fits"],
+            "conditions": ["not_paste_rest", "visible", "addition_fits"],
             "after": "add_addition",
         },
         {"trigger": "photos_done", "source": AskForm.photos, "dest": AskForm.contact},
@@ -269,6 +275,7 @@ class AskFlow(Flow[AskEffects, AskProblem]):
             return
         if len(self._joined(caption)) <= TEXT_LIMIT:
             self.data["text"] = self._joined(caption)
+            self.effects.appended = True
         else:
             self.data["draft"] = caption
             self._problem(AskProblem.ADDITION_TOO_LONG)
@@ -280,12 +287,23 @@ class AskFlow(Flow[AskEffects, AskProblem]):
     def editing(self, event: EventData) -> bool:
         return bool(self.data.get("editing"))
 
+    def not_paste_rest(self, event: EventData) -> bool:
+        """A text dated right after a refused long one is the rest of that paste: refused
+        too (kept in `draft` to give back), never taken alone (`flows/text.py`)."""
+        sent_at = event.kwargs.get("sent_at")
+        if not continues_paste(self.data, sent_at):
+            return True
+        self.data["draft"] = visible_text(_typed(event)) or ""
+        self.data[PASTE_KEY] = sent_at
+        return self._problem(AskProblem.PASTE_REST)
+
     def valid_text(self, event: EventData) -> bool:
         text = visible_text(_typed(event))
         if text is None:
             return self._problem(AskProblem.EMPTY)
         if len(text) > TEXT_LIMIT:
             self.data["draft"] = text
+            self._keep_paste(paste_mark(text, event.kwargs.get("sent_at")))
             return self._problem(AskProblem.TOO_LONG)
         return True
 
@@ -310,6 +328,7 @@ class AskFlow(Flow[AskEffects, AskProblem]):
         if len(self._joined(addition)) <= TEXT_LIMIT:
             return True
         self.data["draft"] = addition
+        self._keep_paste(paste_mark(addition, event.kwargs.get("sent_at")))
         return self._problem(AskProblem.ADDITION_TOO_LONG)
 
     def valid_share(self, event: EventData) -> bool:
@@ -335,11 +354,21 @@ class AskFlow(Flow[AskEffects, AskProblem]):
         self.data["text"] = visible_text(_typed(event))
         self.data["draft"] = None
         self.data["editing"] = False
+        self._keep_paste(None)
 
     def add_addition(self, event: EventData) -> None:
         addition = visible_text(_typed(event))
         assert addition is not None  # checked by `visible`
         self.data["text"] = self._joined(addition)
+        self.effects.appended = True
+        self._keep_paste(None)
+
+    def _keep_paste(self, sent_at: float | None) -> None:
+        """Open (or close, with None) the window of a long paste's next parts."""
+        if sent_at is None:
+            self.data.pop(PASTE_KEY, None)
+        else:
+            self.data[PASTE_KEY] = sent_at
 
     def _joined(self, addition: str) -> str:
         text = self.data.get("text")

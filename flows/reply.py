@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from flows.fsm import State, StatesGroup
-from flows.text import TextProblem, text_problem
+from flows.text import TextProblem, continues_paste, text_problem
 
 REPLY_TEXT_LIMIT = 2000
 REPLY_PHOTO_LIMIT = 3
@@ -42,8 +42,16 @@ def start_data(request_id: int, mode: ReplyMode) -> dict[str, Any]:
     return {"request_id": request_id, "mode": mode.value}
 
 
-def take(data: Mapping[str, Any], text: str, photos: Sequence[str] = ()) -> Reply | TextProblem:
-    """The reply in `text` (stripped), or why it cannot be taken."""
+def take(
+    data: Mapping[str, Any],
+    text: str,
+    photos: Sequence[str] = (),
+    sent_at: float | None = None,
+) -> Reply | TextProblem:
+    """The reply in `text` (stripped), or why it cannot be taken; `sent_at` (the message's
+    Telegram date) tells the rest of a long paste (`flows/text.py`)."""
+    if continues_paste(data, sent_at):
+        return TextProblem.PASTE_REST
     problem = text_problem(text, REPLY_TEXT_LIMIT)
     if problem is not None:
         return problem

@@ -204,6 +204,18 @@ async def text_rejected(
             ).format(limit=limit)
         )
         send_back(ctx, text.strip(), private=private)
+    elif problem is TextProblem.PASTE_REST:
+        send(paste_rest_notice(ctx))
+        send_back(ctx, text.strip(), private=private)
     else:
         send(_("The text is empty. Please write something, or /cancel."))
     await ctx.reprompt()
+
+
+def paste_rest_notice(ctx: HromadaContext) -> str:
+    """Why the rest of a long paste (`flows/text.py`) was not taken on its own."""
+    return ctx.i18n.gettext(
+        "This arrived right after a text that was too long, so it is probably the rest of "
+        "the same paste (Telegram splits long messages). It was not taken on its own; here "
+        "it is too, so nothing is lost:"
+    )

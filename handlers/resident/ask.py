@@ -11,7 +11,14 @@ from flows.ask import PHOTO_LIMIT, TEXT_LIMIT, AskFlow, AskForm, AskProblem, Ask
 from handlers.core.context import HromadaContext
 from handlers.core.fallbacks import stale_button, stale_notice
 from handlers.core.router import Router
-from handlers.core.steps import after_flow, enter_flow, leave_flow, run_flow, send_back
+from handlers.core.steps import (
+    after_flow,
+    enter_flow,
+    leave_flow,
+    paste_rest_notice,
+    run_flow,
+    send_back,
+)
 from handlers.resident import onboarding
 from handlers.shared import labels
 from handlers.shared.cards import headline
@@ -184,10 +191,16 @@ async def typed(update: Update, ctx: HromadaContext) -> None:
             update, ctx, "give_photo", file_id=message.photo[-1].file_id, caption=message.caption
         )
     elif message.text is not None:
-        await _run(update, ctx, "give_text", text=message.text)
+        sent_at = message.date.timestamp()  # tells the parts of a long paste (flows/text.py)
+        await _run(update, ctx, "give_text", text=message.text, sent_at=sent_at)
     else:
         _ = ctx.i18n.gettext
-        ctx.replies.send(_("Please send your question as text, or a photo."))
+        if await ctx.fsm.get_state() == AskForm.photos.state:
+            ctx.replies.send(
+                _("Only photos (sent as photos) or more text can be added here; or press Continue.")
+            )
+        else:
+            ctx.replies.send(_("Please send your question as text, or a photo."))
         await ctx.reprompt()
 
 
@@ -197,6 +210,15 @@ async def _run(update: Update, ctx: HromadaContext, event: str, **kwargs: object
             _say_problem(ctx, step)
         if step.effects.show_emergency:
             ctx.replies.send(emergency_text(ctx.i18n.gettext))
+        if step.effects.appended:
+            _ = ctx.i18n.gettext
+            length = len(str(step.data.get("text") or ""))
+            ctx.replies.send(
+                _(
+                    "Added to your question; it now has {count} of {limit} characters. "
+                    "You can check it before sending."
+                ).format(count=length, limit=TEXT_LIMIT)
+            )
         if step.effects.submit is not None:
             await _submit(update, ctx, step.effects.submit)
 
@@ -224,6 +246,9 @@ def _say_problem(ctx: HromadaContext, step: AskStep) -> None:
                 "was not added. Here it is, so nothing is lost:"
             ).format(limit=TEXT_LIMIT)
         )
+        send_back(ctx, draft)
+    elif problem is AskProblem.PASTE_REST:
+        ctx.replies.send(paste_rest_notice(ctx))
         send_back(ctx, draft)
     elif problem is AskProblem.TEXT_NEEDED:
         ctx.replies.send(_("The photo is saved. Now please write your question as text."))

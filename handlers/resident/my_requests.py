@@ -8,7 +8,7 @@ from telegram import Update
 from flows import reply
 from flows.reply import REPLY_TEXT_LIMIT, ReplyForm, ReplyMode
 from flows.safety import mentions_danger
-from flows.text import TextProblem
+from flows.text import PASTE_KEY, TextProblem, paste_mark
 from handlers.core.context import HromadaContext
 from handlers.core.fallbacks import stale_notice
 from handlers.core.router import Router
@@ -47,7 +47,11 @@ async def show_list(ctx: HromadaContext, page: int = 0) -> None:
     if nav:
         rows.append(nav)
     rows.append([(_("Main menu"), data("my", "menu"))])
-    ctx.replies.show(_("<b>My requests</b>"), keyboard(rows))
+    pages = -(-total // PER_PAGE)
+    counter = ctx.i18n.ngettext("{n} request", "{n} requests", total).format(n=total)
+    if pages > 1:
+        counter += " · " + _("Page {page} of {pages}").format(page=page + 1, pages=pages)
+    ctx.replies.show(_("<b>My requests</b>") + "\n" + counter, keyboard(rows))
 
 
 async def _own(ctx: HromadaContext, request_id: int | None) -> ServiceRequest | None:
@@ -147,8 +151,13 @@ async def reply_typed(update: Update, ctx: HromadaContext) -> None:
     message = update.effective_message
     text = (message.text or message.caption or "") if message else ""
     photos = [message.photo[-1].file_id] if message and message.photo else []
-    taken = reply.take(await ctx.fsm.get_data(), text, photos)
+    if message is None or (message.text is None and message.caption is None and not photos):
+        await reply_prompt(ctx)  # a sticker, a voice message...: one hint, not two
+        return
+    sent_at = message.date.timestamp()
+    taken = reply.take(await ctx.fsm.get_data(), text, photos, sent_at)
     if isinstance(taken, TextProblem):
+        await _remember_paste(ctx, taken, text, sent_at)
         await text_rejected(ctx, taken, text, REPLY_TEXT_LIMIT)
         return
     await leave_flow(ctx)
@@ -192,6 +201,15 @@ async def attach(
     await after_flow(ctx)
 
 
+async def _remember_paste(
+    ctx: HromadaContext, problem: TextProblem, text: str, sent_at: float | None
+) -> None:
+    """After a refusal, keep the date that opens (or extends) a long paste's window."""
+    rest = problem is TextProblem.PASTE_REST
+    mark = paste_mark(text, sent_at, rest=rest) if problem is not TextProblem.EMPTY else None
+    await ctx.fsm.update_data({PASTE_KEY: mark})
+
+
 @router.message(None)
 async def idle_message(update: Update, ctx: HromadaContext) -> None:
     """With no conversation running, a message answers the staff's question if they asked
@@ -205,8 +223,11 @@ async def idle_message(update: Update, ctx: HromadaContext) -> None:
         await ctx.reprompt()
         return
     photos = [message.photo[-1].file_id] if message and message.photo else []
-    taken = reply.take(reply.start_data(waiting.id, ReplyMode.REPLY), text, photos)
+    sent_at = message.date.timestamp() if message else None
+    stored = {**await ctx.fsm.get_data(), **reply.start_data(waiting.id, ReplyMode.REPLY)}
+    taken = reply.take(stored, text, photos, sent_at)
     if isinstance(taken, TextProblem):
+        await _remember_paste(ctx, taken, text, sent_at)
         await text_rejected(ctx, taken, text, REPLY_TEXT_LIMIT)
         return
     await attach(ctx, waiting, taken.text, taken.photos, mode=taken.mode)
