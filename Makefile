@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYBABEL := $(VENV)/bin/pybabel
 SOURCES := bot handlers flows scheduler storage
 
-.PHONY: run test setup lint locales-extract locales-update locales-compile bench clean
+.PHONY: run sandbox test setup lint locales-extract locales-update locales-compile bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +15,18 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed locales-compile
 
-run: setup  ## set up, migrate, seed communities, start the bot (long polling)
+run: setup  ## set up, migrate, seed, start the bot (long polling); no token: the offline sandbox
+	@$(PY) -m bot.sandbox.has_token; status=$$?; \
+	if [ $$status -eq 1 ]; then \
+		echo "no TELEGRAM_BOT_TOKEN: starting the offline sandbox at http://127.0.0.1:8080; put a token in .env to go live"; \
+		exec $(PY) -m bot sandbox; \
+	elif [ $$status -ne 0 ]; then exit $$status; fi
 	$(PY) -m bot migrate
 	$(PY) -m bot seed
 	$(PY) -m bot run
+
+sandbox: setup  ## the offline sandbox: the real bot and a page at http://127.0.0.1:8080
+	$(PY) -m bot sandbox
 
 test: setup  ## set up and run the whole suite (PostgreSQL tests need HROMADA_TEST_POSTGRES_URL)
 	$(PY) -m pytest

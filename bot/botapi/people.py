@@ -94,11 +94,16 @@ class FakeUser(ChatView):
         )
         return await self._write({"sticker": sticker}, chat)
 
-    async def send_photo(self, caption: str | None = None, chat: ChatView | None = None) -> int:
+    async def send_photo(
+        self,
+        caption: str | None = None,
+        chat: ChatView | None = None,
+        *,
+        data: bytes = b"\xff\xd8jpeg",
+    ) -> int:
+        """Send a photo (``data``: its JPEG bytes, as the sandbox's upload gives them)."""
         state = self.server.state
-        content: JSON = {
-            "photo": photo_sizes(state, state.add_file(b"\xff\xd8jpeg", "photos", "jpg"))
-        }
+        content: JSON = {"photo": photo_sizes(state, state.add_file(data, "photos", "jpg"))}
         if caption is not None:
             content["caption"] = caption
         return await self._write(content, chat)
@@ -164,6 +169,21 @@ class FakeUser(ChatView):
             f" buttons: {current.button_texts()}"
         )
 
+    def press_at(self, chat: ChatView, message_id: int, row: int, column: int) -> str:
+        """Press the callback button at ``row``/``column`` of a bot message as it is now
+        (labels need not be unique); returns the callback query's id."""
+        stored = chat.chat.messages.get(message_id)
+        if stored is None or stored.deleted or not stored.from_bot:
+            raise AssertionError(f"message {message_id} is not a visible bot message")
+        self._stored(stored.view())
+        buttons = stored.view().buttons
+        if not (0 <= row < len(buttons) and 0 <= column < len(buttons[row])):
+            raise AssertionError(f"no button at {row},{column} on message {message_id}")
+        data = buttons[row][column].callback_data
+        if data is None:
+            raise AssertionError(f"button at {row},{column} is not a callback button")
+        return self._queue_callback(stored.raw, data)[0]
+
     async def press_data(self, message: BotMessage, data: str) -> int:
         """Send a callback query with arbitrary (forged or stale) ``data`` for ``message``."""
         stored = self._stored(message)
@@ -181,6 +201,10 @@ class FakeUser(ChatView):
         return stored
 
     def _callback(self, raw: JSON, data: str) -> int:
+        return self._queue_callback(raw, data)[1]
+
+    def _queue_callback(self, raw: JSON, data: str) -> tuple[str, int]:
+        """Queue a callback query; its id and the update's."""
         state = self.server.state
         query: JSON = {
             "id": state.new_id("4200"),
@@ -190,7 +214,7 @@ class FakeUser(ChatView):
             "data": data,
         }
         state.callback_queries[query["id"]] = query
-        return state.enqueue_update("callback_query", copy.deepcopy(query))
+        return query["id"], state.enqueue_update("callback_query", copy.deepcopy(query))
 
     # -- blocking -----------------------------------------------------------------------------
     async def block_bot(self) -> int:
