@@ -12,6 +12,7 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 
 from flows.fsm import FSMContext, StorageKey
 from handlers.core.context import HromadaContext, Turn
@@ -57,6 +58,17 @@ def _meant_for_us_in_a_group(update: Update) -> bool:
     return message is not None and (message.text or "").startswith("/")
 
 
+async def _stop_the_spinner(update: Update) -> None:
+    """Answer a press the bot cannot place (no message, so no chat): nothing to do with it,
+    but the person's button stops spinning."""
+    if update.callback_query is None:
+        return
+    try:
+        await update.callback_query.answer()
+    except TelegramError as exc:
+        log.info("press without a message not answered (%s)", type(exc).__name__)
+
+
 class Pipeline:
     def __init__(self, router: Router) -> None:
         self.router = router
@@ -69,6 +81,8 @@ class Pipeline:
             await self._group_event(event, update, ctx)  # may come from Telegram itself
             return
         if person is None or chat is None or person.is_bot:
+            if chat is None and person is not None and not person.is_bot:
+                await _stop_the_spinner(update)  # a press on a message Telegram left out
             return
         if in_group and not _meant_for_us_in_a_group(update):
             # In groups (staff chats) only commands and button presses concern the bot;
