@@ -31,9 +31,6 @@ def main(argv: list[str] | None = None) -> int:
     sandbox = sub.add_parser("sandbox", help="the offline sandbox: the bot in a browser page")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8080)
-    sandbox = sub.add_parser("sandbox", help="the offline sandbox: the bot in a browser page")
-    sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--port", type=int, default=8080)
     outbox_parser = sub.add_parser("outbox", help="messages the bot gave up sending")
     outbox_sub = outbox_parser.add_subparsers(dest="outbox_command", required=True)
     dead = outbox_sub.add_parser("dead", help="list given-up (dead) outbox messages")
@@ -67,10 +64,6 @@ def main(argv: list[str] | None = None) -> int:
             return _doctor(settings)
         elif args.command == "webhook":
             print("\n".join(asyncio.run(_webhook(settings, args.action))))
-        elif args.command == "sandbox":
-            from bot.sandbox.main import run_sandbox
-
-            run_sandbox(settings, args.host, args.port)
         elif args.command == "sandbox":
             from bot.sandbox.main import run_sandbox
 
