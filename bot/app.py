@@ -17,6 +17,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 import handlers
 from bot.outbox_sender import Outbox
+from bot.privacy_cli import NO_KEY, policy_from
 from bot.settings import Settings, require_token
 from bot.startup import connect_database
 from handlers.core.context import BotData, HromadaContext, Services
@@ -108,12 +109,16 @@ class Lifecycle:
         self.engine = await connect_database(settings, migrate=self.migrate)
         sessions = session_factory(self.engine)
         translators = load_translators()
+        privacy = policy_from(settings)
+        if privacy.erasure_key is None:
+            log.warning(NO_KEY)
         app.bot_data.services = Services(
             sessions=sessions,
             translators=translators,
             default_language=settings.default_language,
             timezone=settings.timezone,
             wake_outbox=self.wake_outbox,
+            privacy=privacy,
         )
         services = app.bot_data.services
         if self.processor is not None:

@@ -59,6 +59,18 @@ class Settings(BaseSettings):
     log_format: Literal["plain", "json"] = "plain"
     # Per-person flood control: more updates a minute than this are dropped (0: off).
     flood_updates_per_minute: int = Field(default=30, ge=0)
+    # Retention of residents' data (the nightly job; /privacy states these values).
+    closed_request_text_retention_days: int = Field(default=180, ge=1)
+    conversation_idle_retention_hours: int = Field(default=24, ge=1)
+    poll_vote_link_retention_days: int = Field(default=180, ge=1)
+    # Telegram lets a bot delete messages of a private chat for 48 hours, so "Clear this
+    # chat" needs the ids no longer than that.
+    clear_chat_retention_hours: int = Field(default=48, ge=1, le=48)
+    # The key of the HMAC kept of each erased Telegram id (`forget --reapply` after a
+    # restore). Keep it outside the database and its backups.
+    erasure_hmac_key: SecretStr | None = None
+    # The ledger's copy outside the database, which a restore does not roll back ("" = none).
+    erasure_ledger_file: str = "./data/erasures.log"
 
     @field_validator("timezone")
     @classmethod

@@ -17,6 +17,7 @@ from flows.fsm import FSMContext
 from handlers.core.replies import Replies
 from locales import Translator
 from storage.models import User
+from storage.privacy.policy import PrivacyPolicy
 from storage.repositories.communities import CommunityDirectory
 
 
@@ -36,6 +37,8 @@ class Services:
     wake_outbox: Callable[[], None] = _nothing
     # The active communities, cached for a minute (onboarding reads them on every step).
     communities: CommunityDirectory = field(default_factory=CommunityDirectory)
+    # Retention periods (/privacy states them) and the erasure ledger's key (/forget).
+    privacy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
 
 
 class BotData:

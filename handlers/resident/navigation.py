@@ -26,6 +26,7 @@ COMMANDS = (
     ("language", n_("Change language")),
     ("community", n_("Change community")),
     ("cancel", n_("Stop what you are doing")),
+    ("privacy", n_("What the bot keeps about you, and for how long")),
 )
 
 
