@@ -20,10 +20,11 @@ run: setup  ## set up, migrate, seed, start the bot (long polling); no token: th
 	if [ $$status -eq 1 ]; then \
 		echo "no TELEGRAM_BOT_TOKEN: starting the offline sandbox at http://127.0.0.1:8080; put a token in .env to go live"; \
 		exec $(PY) -m bot sandbox; \
-	elif [ $$status -ne 0 ]; then exit $$status; fi
-	$(PY) -m bot migrate
-	$(PY) -m bot seed
-	$(PY) -m bot run
+	elif [ $$status -ne 0 ]; then exit $$status; fi; \
+	set -e; \
+	$(PY) -m bot migrate; \
+	$(PY) -m bot seed; \
+	exec $(PY) -m bot run
 
 sandbox: setup  ## the offline sandbox: the real bot and a page at http://127.0.0.1:8080
 	$(PY) -m bot sandbox
