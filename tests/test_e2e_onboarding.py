@@ -55,6 +55,6 @@ async def test_commands_are_registered_in_both_languages(
     by_language = {call.get("language_code"): call["commands"] for call in calls}
     assert set(by_language) == {"uk", "ru", None}
     names = [c["command"] for c in by_language["uk"]]
-    assert names == ["start", "help", "language", "community", "cancel"]
+    assert names == ["start", "help", "language", "community", "cancel", "privacy"]
     assert by_language["uk"][2]["description"] == "Змінити мову"
     assert by_language["ru"][2]["description"] == "Сменить язык"
