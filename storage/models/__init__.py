@@ -2,6 +2,7 @@
 `storage/migrations/versions/`; import a model from here (`from storage.models import User`)."""
 
 from storage.models.base import NAMING, Base
+from storage.models.groups import GroupChat, GroupLinkCode, GroupMembership, SelfHelpGroup
 from storage.models.outbox import OutboxMessage, SkippedNotice
 from storage.models.people import Community, ConversationState, ProcessedUpdate, User
 from storage.models.requests import RequestEvent, RequestMessage, ServiceRequest
@@ -12,11 +13,15 @@ __all__ = [
     "Base",
     "Community",
     "ConversationState",
+    "GroupChat",
+    "GroupLinkCode",
+    "GroupMembership",
     "Invite",
     "OutboxMessage",
     "ProcessedUpdate",
     "RequestEvent",
     "RequestMessage",
+    "SelfHelpGroup",
     "ServiceRequest",
     "SkippedNotice",
     "StaffChat",

@@ -32,6 +32,10 @@ class StaffRole(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(16))
     category: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # a facilitator's group (`role == "facilitator"`); None for every other role
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("self_help_groups.id", ondelete="CASCADE"), nullable=True, index=True
+    )
     org_name_uk: Mapped[str | None] = mapped_column(String(200), nullable=True)
     org_name_ru: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # How other staff see this person ("Moderator 2", "Olha, NGO Vilni"): never shown to residents.
@@ -50,6 +54,9 @@ class Invite(Base):
     role: Mapped[str] = mapped_column(String(16))
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     category: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("self_help_groups.id", ondelete="CASCADE"), nullable=True
+    )
     org_name_uk: Mapped[str | None] = mapped_column(String(200), nullable=True)
     org_name_ru: Mapped[str | None] = mapped_column(String(200), nullable=True)
     label: Mapped[str | None] = mapped_column(String(100), nullable=True)
