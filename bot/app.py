@@ -44,7 +44,7 @@ class HromadaApp(AnyApp):
 
 
 # Updates the bot asks Telegram for; anything else is never fetched.
-ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
 def build_application(settings: Settings, *, migrate: bool = True) -> HromadaApp:

@@ -12,6 +12,11 @@ Events (kwargs), by state:
   line; `photos_done()` → contact (also with no photos: "Skip"); `back()` → text.
 - contact: `choose_contact(share=)` (a bool; anonymous unless True) → preview; `back()`.
 - preview: `confirm()` → done; `edit_text()` → text; `back()` → contact.
+- text (with a text), photos, contact, preview: `edit_message(message_id=, text=)`: the
+  person edited a message whose text is part of the question (data `pieces`: [message id,
+  text] of each, in order; the old text of the edited one is replaced in the question); the draft
+  takes the edit (`effects.edited`), unless the message is not in it (`not_in_draft`) or
+  the question would then be too long (`edit_too_long`, the edit kept in `draft`).
 
 Problems (`AskProblem`): `unknown_category`, `empty`, `too_long`, `text_needed`,
 `too_many_photos`, `no_photo` (no file id), `addition_too_long`, `unknown_choice`,
@@ -75,6 +80,8 @@ class AskProblem(StrEnum):
     UNKNOWN_CHOICE = "unknown_choice"
     INCOMPLETE = "incomplete"
     PASTE_REST = "paste_rest"  # the rest of a long paste whose first part was refused
+    NOT_IN_DRAFT = "not_in_draft"  # an edited message that is not part of the draft
+    EDIT_TOO_LONG = "edit_too_long"  # with the edit the question would be over the limit
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,7 @@ class Submission:
     photos: list[str]
     urgent: bool
     share_contact: bool
+    message_ids: tuple[int, ...] = ()  # the person's messages the text came from
 
 
 @dataclass
@@ -93,6 +101,7 @@ class AskEffects:
     show_emergency: bool = False  # the text mentions danger: show the numbers now
     submit: Submission | None = None
     appended: bool = False  # a text or caption at the photos step went into the question
+    edited: bool = False  # the person edited a message of the draft: the draft took it
 
 
 AskStep = Step[AskEffects, AskProblem]
@@ -197,6 +206,15 @@ class AskFlow(Flow[AskEffects, AskProblem]):
             "after": "add_addition",
         },
         {"trigger": "photos_done", "source": AskForm.photos, "dest": AskForm.contact},
+        # the person edited a message whose text is in the draft: the draft takes the edit
+        {
+            "trigger": "edit_message",
+            "source": [AskForm.text, AskForm.photos, AskForm.contact, AskForm.preview],
+            "dest": None,
+            "prepare": "screen",
+            "conditions": ["in_draft", "edit_fits"],
+            "after": "take_edit",
+        },
         {
             "trigger": "choose_contact",
             "source": AskForm.contact,
@@ -275,6 +293,7 @@ class AskFlow(Flow[AskEffects, AskProblem]):
             return
         if len(self._joined(caption)) <= TEXT_LIMIT:
             self.data["text"] = self._joined(caption)
+            self.data["pieces"] = self._piece(event, self._pieces())
             self.effects.appended = True
         else:
             self.data["draft"] = caption
@@ -331,6 +350,22 @@ class AskFlow(Flow[AskEffects, AskProblem]):
         self._keep_paste(paste_mark(addition, event.kwargs.get("sent_at")))
         return self._problem(AskProblem.ADDITION_TOO_LONG)
 
+    def in_draft(self, event: EventData) -> bool:
+        message_id = event.kwargs.get("message_id")
+        text = self.data.get("text")
+        if any(p[0] == message_id and str(p[1]) in str(text) for p in self._pieces()):
+            return True
+        return self._problem(AskProblem.NOT_IN_DRAFT)
+
+    def edit_fits(self, event: EventData) -> bool:
+        text = self._edited_text(event)
+        if text is None:
+            return self._problem(AskProblem.EMPTY)
+        if len(text) > TEXT_LIMIT:
+            self.data["draft"] = visible_text(event.kwargs.get("text"))
+            return self._problem(AskProblem.EDIT_TOO_LONG)
+        return True
+
     def valid_share(self, event: EventData) -> bool:
         share = event.kwargs.get("share")
         return isinstance(share, bool) or self._problem(AskProblem.UNKNOWN_CHOICE)
@@ -352,6 +387,11 @@ class AskFlow(Flow[AskEffects, AskProblem]):
 
     def accept_text(self, event: EventData) -> None:
         self.data["text"] = visible_text(_typed(event))
+        pieces = self._piece(event, [])
+        if pieces:
+            self.data["pieces"] = pieces
+        else:
+            self.data.pop("pieces", None)
         self.data["draft"] = None
         self.data["editing"] = False
         self._keep_paste(None)
@@ -360,8 +400,33 @@ class AskFlow(Flow[AskEffects, AskProblem]):
         addition = visible_text(_typed(event))
         assert addition is not None  # checked by `visible`
         self.data["text"] = self._joined(addition)
+        self.data["pieces"] = self._piece(event, self._pieces())
         self.effects.appended = True
         self._keep_paste(None)
+
+    def _pieces(self) -> list[list[Any]]:
+        """[message id, text] of each message the question's text was made of, in order."""
+        pieces = self.data.get("pieces")
+        return [list(p) for p in pieces] if isinstance(pieces, list) else []
+
+    def _piece(self, event: EventData, pieces: list[list[Any]]) -> list[list[Any]]:
+        message_id = event.kwargs.get("message_id")
+        typed = visible_text(_typed(event))
+        if not isinstance(message_id, int) or typed is None:
+            return pieces
+        return [*pieces, [message_id, typed]]
+
+    def _edited_text(self, event: EventData) -> str | None:
+        """The question's text with the edited message's new text in its place."""
+        new = visible_text(event.kwargs.get("text"))
+        if new is None:
+            return None
+        message_id = event.kwargs.get("message_id")
+        old = next((str(p[1]) for p in self._pieces() if p[0] == message_id), None)
+        text = self.data.get("text")
+        if old is None or not isinstance(text, str) or old not in text:
+            return None
+        return text.replace(old, new, 1)
 
     def _keep_paste(self, sent_at: float | None) -> None:
         """Open (or close, with None) the window of a long paste's next parts."""
@@ -373,6 +438,13 @@ class AskFlow(Flow[AskEffects, AskProblem]):
     def _joined(self, addition: str) -> str:
         text = self.data.get("text")
         return f"{text}\n\n{addition}" if isinstance(text, str) and text else addition
+
+    def take_edit(self, event: EventData) -> None:
+        new = visible_text(event.kwargs.get("text"))
+        message_id = event.kwargs.get("message_id")
+        self.data["text"] = self._edited_text(event)
+        self.data["pieces"] = [[p[0], new if p[0] == message_id else p[1]] for p in self._pieces()]
+        self.effects.edited = True
 
     def remember_share(self, event: EventData) -> None:
         self.data["share_contact"] = event.kwargs["share"]
@@ -392,4 +464,5 @@ class AskFlow(Flow[AskEffects, AskProblem]):
             photos=list(self._photos()),
             urgent=bool(self.data.get("urgent")),
             share_contact=self.data.get("share_contact") is True,
+            message_ids=tuple(int(p[0]) for p in self._pieces()),
         )

@@ -104,7 +104,11 @@ class Flow(Generic[E, P]):
             transitions = [
                 {
                     **t,
-                    "source": _state_name(t["source"]),
+                    "source": (
+                        [_state_name(one) for one in t["source"]]
+                        if isinstance(t["source"], list)
+                        else _state_name(t["source"])
+                    ),
                     "dest": _state_name(t.get("dest")),
                 }
                 for t in cls.transitions

@@ -24,6 +24,29 @@ class ReplyForm(StatesGroup):
     text = State()
 
 
+class FollowUpForm(StatesGroup):
+    """A text the bot offers to add to a sent request (an edit after Send, or a message
+    with no conversation running while a request is open): Add, or No."""
+
+    confirm = State()
+
+
+class FollowUpReason(StrEnum):
+    EDITED = "edited"  # the person edited a message of a sent request
+    IDLE = "idle"  # a message with no conversation running, while a request is open
+
+
+def follow_up_data(
+    request_id: int, text: str, message_id: int, reason: FollowUpReason
+) -> dict[str, Any]:
+    return {
+        "request_id": request_id,
+        "text": text,
+        "message_id": message_id,
+        "reason": reason.value,
+    }
+
+
 class ReplyMode(StrEnum):
     REPLY = "reply"  # staff asked for more: the answer to their question
     ADD = "add"  # more words on an open request (a follow-up)

@@ -9,7 +9,7 @@ from telegram.ext import Application, TypeHandler
 
 from handlers.core.pipeline import Pipeline
 from handlers.core.router import Router
-from handlers.resident import ask, menu, my_requests, navigation, onboarding
+from handlers.resident import ask, edits, follow_up, menu, my_requests, navigation, onboarding
 from handlers.resident import privacy as resident_privacy
 from handlers.staff import buttons as staff_buttons
 from handlers.staff import commands as staff_commands
@@ -27,6 +27,8 @@ def build_router() -> Router:
     root.include(menu.router)  # the idle screen
     root.include(ask.router)  # a resident asks a question
     root.include(my_requests.router)  # a resident's requests, replies, ratings
+    root.include(follow_up.router)  # a text offered as a follow-up; the idle message
+    root.include(edits.router)  # a person edited a message they sent
     root.include(resident_privacy.router)  # /privacy, /mydata, /forget
     root.include(staff_invites.router)  # /start inv_... (a staff invitation link)
     root.include(staff_commands.router)  # /queue, /inbox, /stats, /link_staff_chat

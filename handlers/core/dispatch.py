@@ -38,6 +38,13 @@ async def dispatch(router: Router, update: Update, ctx: HromadaContext) -> None:
             await button(update, ctx, arg)
         return
 
+    if update.edited_message is not None:
+        # A person edited what they sent: never a new message (issue 7 §2.11).
+        edit = None if ctx.in_group else router.find_edit(state)
+        if edit is not None:
+            await edit(update, ctx)
+        return
+
     message = update.effective_message
     if message is None:
         return

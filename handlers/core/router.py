@@ -72,6 +72,7 @@ class Router:
     prompts: dict[str | None, Prompt] = field(default_factory=dict)
     deep_links: dict[str, CommandHandler] = field(default_factory=dict)
     group_events: dict[str, GroupEventHandler] = field(default_factory=dict)
+    edits: dict[str | None, MessageHandler] = field(default_factory=dict)
 
     def command(self, *names: str) -> Callable[[CommandHandler], CommandHandler]:
         return _register(self.commands, names)
@@ -95,6 +96,11 @@ class Router:
         """Any non-command message in one of `states` (`None`: no conversation running)."""
         return _register(self.messages, _keys(states))
 
+    def edited(self, *states: StateFilterType) -> Callable[[MessageHandler], MessageHandler]:
+        """A person edited a message they sent (`edited_message`) while in one of `states`;
+        with no handler for the state the edit is ignored quietly."""
+        return _register(self.edits, _keys(states or (ANY_STATE,)))
+
     def prompt(self, *states: StateFilterType) -> Callable[[Prompt], Prompt]:
         """What asks the step of `states` again (after a hint or a stale button)."""
         return _register(self.prompts, _keys(states))
@@ -107,6 +113,7 @@ class Router:
         _merge(self.prompts, other.prompts)
         _merge(self.deep_links, other.deep_links)
         _merge(self.group_events, other.group_events)
+        _merge(self.edits, other.edits)
 
     def find_command(self, name: str | None, payload: str) -> CommandHandler | None:
         if name == "start" and payload:
@@ -117,6 +124,9 @@ class Router:
 
     def find_button(self, prefix: str, state: str | None) -> ButtonHandler | None:
         return self.buttons.get((prefix, state)) or self.buttons.get((prefix, ANY_STATE))
+
+    def find_edit(self, state: str | None) -> MessageHandler | None:
+        return self.edits.get(state) or self.edits.get(ANY_STATE)
 
     def find_message(self, update: Update, state: str | None) -> MessageHandler | None:
         message = update.effective_message

@@ -19,7 +19,7 @@ from handlers.core.steps import (
     run_flow,
     send_back,
 )
-from handlers.resident import onboarding
+from handlers.resident import onboarding, sent_messages
 from handlers.shared import labels
 from handlers.shared.cards import headline
 from handlers.shared.emergency import emergency_text
@@ -188,11 +188,23 @@ async def typed(update: Update, ctx: HromadaContext) -> None:
         return
     if message.photo:
         await _run(
-            update, ctx, "give_photo", file_id=message.photo[-1].file_id, caption=message.caption
+            update,
+            ctx,
+            "give_photo",
+            file_id=message.photo[-1].file_id,
+            caption=message.caption,
+            message_id=message.message_id,
         )
     elif message.text is not None:
         sent_at = message.date.timestamp()  # tells the parts of a long paste (flows/text.py)
-        await _run(update, ctx, "give_text", text=message.text, sent_at=sent_at)
+        await _run(
+            update,
+            ctx,
+            "give_text",
+            text=message.text,
+            sent_at=sent_at,
+            message_id=message.message_id,
+        )
     else:
         _ = ctx.i18n.gettext
         if await ctx.fsm.get_state() == AskForm.photos.state:
@@ -204,12 +216,35 @@ async def typed(update: Update, ctx: HromadaContext) -> None:
         await ctx.reprompt()
 
 
+def draft_message_ids(data: dict[str, object]) -> set[int]:
+    """The person's messages whose text is in the question being asked (`flows/ask.py`)."""
+    pieces = data.get("pieces")
+    if not isinstance(pieces, list):
+        return set()
+    return {p[0] for p in pieces if isinstance(p, list) and p and isinstance(p[0], int)}
+
+
+async def take_edit(update: Update, ctx: HromadaContext, text: str) -> bool:
+    """An edited message that is part of the draft: the draft takes the edit, the bot says
+    so and asks the step again. False when the message is not in the draft."""
+    message = update.edited_message
+    state = await ctx.fsm.get_state()
+    if message is None or not AskFlow.expects(state, "edit_message"):
+        return False
+    if message.message_id not in draft_message_ids(await ctx.fsm.get_data()):
+        return False
+    await _run(update, ctx, "edit_message", message_id=message.message_id, text=text)
+    return True
+
+
 async def _run(update: Update, ctx: HromadaContext, event: str, **kwargs: object) -> None:
     async def render(ctx: HromadaContext, step: AskStep) -> None:
         if step.problem is not None:
             _say_problem(ctx, step)
         if step.effects.show_emergency:
             ctx.replies.send(emergency_text(ctx.i18n.gettext))
+        if step.effects.edited:
+            ctx.replies.send(ctx.i18n.gettext("Your question now has the edited text."))
         if step.effects.appended:
             _ = ctx.i18n.gettext
             length = len(str(step.data.get("text") or ""))
@@ -247,6 +282,16 @@ def _say_problem(ctx: HromadaContext, step: AskStep) -> None:
             ).format(limit=TEXT_LIMIT)
         )
         send_back(ctx, draft)
+    elif problem is AskProblem.EDIT_TOO_LONG:
+        ctx.replies.send(
+            _(
+                "With this edit the question would be longer than {limit} characters, so it "
+                "was not changed. Here is the edited text, so nothing is lost:"
+            ).format(limit=TEXT_LIMIT)
+        )
+        send_back(ctx, draft)
+    elif problem is AskProblem.NOT_IN_DRAFT:
+        pass  # the edit handler asks first; nothing to say about a message not in the draft
     elif problem is AskProblem.PASTE_REST:
         ctx.replies.send(paste_rest_notice(ctx))
         send_back(ctx, draft)
@@ -281,6 +326,7 @@ async def _submit(update: Update, ctx: HromadaContext, submit: Submission) -> No
         contact_username=person.username if share and person else None,
     )
     await announce(ctx, request, NewRequest())
+    await sent_messages.remember(ctx, submit.message_ids, request.id)
     ref = requests.reference(community.code, request.number)
     text = _("✅ Your question {ref} was sent to the working group of {community}.").format(
         ref=ref, community=escape(community_name(community, ctx.i18n.language))

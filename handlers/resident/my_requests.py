@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import Update
 
 from flows import reply
@@ -13,6 +15,7 @@ from handlers.core.context import HromadaContext
 from handlers.core.fallbacks import stale_notice
 from handlers.core.router import Router
 from handlers.core.steps import after_flow, enter_flow, leave_flow, send_back, text_rejected
+from handlers.resident import sent_messages
 from handlers.resident.menu import show_main_menu
 from handlers.shared import labels, staff_chat
 from handlers.shared.cards import load_view, resident_thread_of
@@ -157,7 +160,7 @@ async def reply_typed(update: Update, ctx: HromadaContext) -> None:
     sent_at = message.date.timestamp()
     taken = reply.take(await ctx.fsm.get_data(), text, photos, sent_at)
     if isinstance(taken, TextProblem):
-        await _remember_paste(ctx, taken, text, sent_at)
+        await remember_paste(ctx, taken, text, sent_at)
         await text_rejected(ctx, taken, text, REPLY_TEXT_LIMIT)
         return
     await leave_flow(ctx)
@@ -165,11 +168,19 @@ async def reply_typed(update: Update, ctx: HromadaContext) -> None:
     if request is None or request.author_id != ctx.user.id:
         await after_flow(ctx)
         return
-    await attach(ctx, request, taken.text, taken.photos, mode=taken.mode)
+    await attach(
+        ctx, request, taken.text, taken.photos, mode=taken.mode, message_ids=[message.message_id]
+    )
 
 
 async def attach(
-    ctx: HromadaContext, request: ServiceRequest, text: str, photos: list[str], *, mode: ReplyMode
+    ctx: HromadaContext,
+    request: ServiceRequest,
+    text: str,
+    photos: list[str],
+    *,
+    mode: ReplyMode,
+    message_ids: Sequence[int] = (),
 ) -> None:
     """Add the resident's words to the request and tell the staff who wait for them.
 
@@ -196,38 +207,16 @@ async def attach(
     if mentions_danger(text):
         await requests.mark_urgent(ctx.db, request)
         ctx.replies.send(emergency_text(_))
+    await sent_messages.remember(ctx, message_ids, request.id)  # an edit later: told (§2.11)
     await announce(ctx, request, ResidentWrote(None if reopened else asked_by, reopened=reopened))
     ctx.replies.send(_("Added to {ref}. The working group has been told.").format(ref=ref))
     await after_flow(ctx)
 
 
-async def _remember_paste(
+async def remember_paste(
     ctx: HromadaContext, problem: TextProblem, text: str, sent_at: float | None
 ) -> None:
     """After a refusal, keep the date that opens (or extends) a long paste's window."""
     rest = problem is TextProblem.PASTE_REST
     mark = paste_mark(text, sent_at, rest=rest) if problem is not TextProblem.EMPTY else None
     await ctx.fsm.update_data({PASTE_KEY: mark})
-
-
-@router.message(None)
-async def idle_message(update: Update, ctx: HromadaContext) -> None:
-    """With no conversation running, a message answers the staff's question if they asked
-    one; otherwise the person is shown the menu."""
-    message = update.effective_message
-    text = (message.text or message.caption or "").strip() if message else ""
-    waiting = await requests.awaiting_reply_from(ctx.db, ctx.user.id) if text else None
-    _ = ctx.i18n.gettext
-    if waiting is None:
-        ctx.replies.send(_("Please choose one of the buttons below."))
-        await ctx.reprompt()
-        return
-    photos = [message.photo[-1].file_id] if message and message.photo else []
-    sent_at = message.date.timestamp() if message else None
-    stored = {**await ctx.fsm.get_data(), **reply.start_data(waiting.id, ReplyMode.REPLY)}
-    taken = reply.take(stored, text, photos, sent_at)
-    if isinstance(taken, TextProblem):
-        await _remember_paste(ctx, taken, text, sent_at)
-        await text_rejected(ctx, taken, text, REPLY_TEXT_LIMIT)
-        return
-    await attach(ctx, waiting, taken.text, taken.photos, mode=taken.mode)
