@@ -197,3 +197,30 @@ async def test_ask_again_then_cancel_does_not_reopen(
     async with moderator.expect_message(has("А якщо вікно 3 зачинене?")):
         await resident.send_text("А якщо вікно 3 зачинене?")
     assert (await requests_texts(engine))[0][1] not in ("answered", "closed")
+
+
+async def test_a_staff_button_in_the_middle_of_their_own_question_keeps_it(
+    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine
+) -> None:
+    moderator = await make_moderator(botapi, engine)
+    resident = botapi.user()
+    async with moderator.expect_message(has("DRU-0001")) as card:
+        await ask(resident, "Де отримати довідку про склад сім'ї?")
+    # The moderator is a resident too: they start a question of their own, then answer.
+    async with moderator.expect_message(has("Головне меню")) as menu:
+        await moderator.send_command("/start")
+    await to_photos_step(moderator, menu.message)
+    async with moderator.expect_message(has("Напишіть вашу відповідь")):
+        await moderator.press(card.message, "Відповісти")
+    async with (
+        resident.expect_message(has("У ЦНАПі, вікно 3.")),
+        moderator.expect_message(photos_step()) as back,  # type: ignore[arg-type]
+    ):
+        await moderator.send_text("У ЦНАПі, вікно 3.")
+    assert "Повертаємося до того, що ви робили" in recent_texts(moderator)
+    preview = back.message
+    async with moderator.expect_message(lambda m: "Залишитися анонімним" in m.button_texts()) as c:
+        await moderator.press(preview, button_starting(preview, "Продовжити"))
+    async with moderator.expect_message(lambda m: "Надіслати" in m.button_texts()) as shown:
+        await moderator.press(c.message, "Залишитися анонімним")
+    assert QUESTION in (shown.message.text or "")
