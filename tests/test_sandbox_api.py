@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 import pytest_asyncio
+from sqlalchemy import select
 
 from bot.botapi.state import StoredMessage
 from bot.sandbox.render import message_json
@@ -18,6 +19,7 @@ from bot.sandbox.runtime import Sandbox
 from bot.sandbox.web import start_site
 from bot.settings import Settings
 from storage.engine import session_factory
+from storage.models import GroupChat, Invite, SelfHelpGroup
 from storage.repositories import staff
 from storage.types import utcnow
 
@@ -166,3 +168,19 @@ async def test_reset_wipes_the_database_and_gives_the_roles_again(
         roles = await staff.list_staff(session)
     assert sorted(role.role for role in roles) == ["facilitator", "moderator", "provider"]
     assert all(role.id <= 3 for role in roles)  # a fresh database: ids start again
+
+
+async def test_the_demo_group_is_linked_to_the_group_pane(
+    page: tuple[Sandbox, aiohttp.ClientSession],
+) -> None:
+    world, _http = page
+    assert world.app is not None and world.app.lifecycle.engine is not None
+    engine = world.app.lifecycle.engine
+    async with session_factory(engine)() as session:
+        groups = (await session.scalars(select(SelfHelpGroup))).all()
+        assert [g.title_uk for g in groups] == ["Батьки дітей з інвалідністю"]
+        linked = await session.get(GroupChat, groups[0].id)
+        invites = (await session.scalars(select(Invite).where(Invite.role == "facilitator"))).all()
+    assert linked is not None and linked.chat_id == world.panes["group"].view.chat_id
+    assert [invite.group_id for invite in invites] == [groups[0].id]
+    assert all(invite.used_at is not None for invite in invites)  # opened in Галина's pane

@@ -18,6 +18,7 @@ from bot.botapi.groups import FakeGroup
 from bot.botapi.people import FakeUser
 from bot.botapi.server import BotApiServer
 from bot.botapi.views import ChatView
+from bot.sandbox.seed import scope_invite_to_group
 from storage.engine import session_factory
 from storage.repositories import staff
 
@@ -110,9 +111,10 @@ async def _invite(engine: AsyncEngine, role: str) -> str:
         )
 
 
-async def give_roles(engine: AsyncEngine, panes: dict[str, Pane]) -> list[str]:
+async def give_roles(engine: AsyncEngine, panes: dict[str, Pane], group_id: int) -> list[str]:
     """Invite each staff pane's person who holds no role yet and open the link in their
-    chat (``/start <code>``), as a person would; returns the roles handed out."""
+    chat (``/start <code>``), as a person would; the facilitator's invite names the demo
+    group ``group_id``.  Returns the roles handed out."""
     async with session_factory(engine)() as session:
         holders = await staff.staff_telegram_ids(session)
     given = []
@@ -121,6 +123,8 @@ async def give_roles(engine: AsyncEngine, panes: dict[str, Pane]) -> list[str]:
         if person is None or pane.role not in staff.ROLES or person.id in holders:
             continue
         code = await _invite(engine, pane.role)
+        if pane.role == "facilitator":
+            await scope_invite_to_group(engine, code, group_id)
         async with person.expect_message(timeout=30):
             await person.send_command(f"/start {code}")
         given.append(pane.role)

@@ -1,11 +1,12 @@
 """The sandbox's world: the local Bot API server, the real bot polling it, the people.
 
 :class:`Sandbox` starts them in this order: the server on a free port of 127.0.0.1, the
-clock installed (the bot's and the server's), the database migrated and seeded with the
-demo communities, the people cast, then the bot exactly as ``python -m bot run`` builds it
-(:func:`bot.app.build_application`: the same Application, update processor, storage,
-scheduler and outbox) polling the server, and last the staff roles handed out through
-invites.  :meth:`Sandbox.reset` stops everything, deletes the SQLite file and starts again.
+clock installed (the bot's and the server's), the people cast, the database migrated and
+seeded (the demo communities, a self-help group linked to the group pane), then the bot
+exactly as ``python -m bot run`` builds it (:func:`bot.app.build_application`: the same
+Application, update processor, storage, scheduler and outbox) polling the server, and last
+the staff roles handed out through invites.  :meth:`Sandbox.reset` stops everything,
+deletes the SQLite file and starts again.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from pathlib import Path
 
 from bot.app import ALLOWED_UPDATES, HromadaApp, build_application
 from bot.botapi.server import BotApiServer
-from bot.sandbox.cast import Pane, cast, give_roles
+from bot.sandbox.cast import COMMUNITY, Pane, cast, give_roles
 from bot.sandbox.clock import SandboxClock, run_jobs_now
+from bot.sandbox.seed import seed_group
 from bot.settings import Settings
 from bot.startup import open_database
 from storage.engine import session_factory
@@ -88,13 +90,11 @@ class Sandbox:
         await self.server.start()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         settings = sandbox_settings(self.base, self.server, self.data_dir)
-        async with (
-            open_database(settings) as engine,
-            session_factory(engine)() as session,
-            session.begin(),
-        ):
-            await seed_communities(session, read_seed())
         self.panes = cast(self.server)
+        async with open_database(settings) as engine:
+            async with session_factory(engine)() as session, session.begin():
+                await seed_communities(session, read_seed())
+            group_id = await seed_group(engine, COMMUNITY, self.panes["group"].view.chat_id)
         app = build_application(settings)
         await app.initialize()
         await app.lifecycle.post_init(app)
@@ -103,7 +103,7 @@ class Sandbox:
         await app.start()
         self.app = app
         assert app.lifecycle.engine is not None
-        given = await give_roles(app.lifecycle.engine, self.panes)
+        given = await give_roles(app.lifecycle.engine, self.panes, group_id)
         log.info("sandbox ready (roles given: %s)", ", ".join(given) or "none needed")
         self.status = "ready"
         self.ready.set()
