@@ -18,6 +18,8 @@ function $(selector, root = document) { return root.querySelector(selector); }
 
 function setStatus(text) { $("#status").textContent = text; }
 
+function setNote(text) { $("#note").textContent = text; } // what the last action did
+
 async function post(path, body) {
   const init = { method: "POST" };
   if (body instanceof FormData) {
@@ -29,7 +31,7 @@ async function post(path, body) {
   const response = await fetch(path, init);
   const text = await response.text();
   if (!response.ok) {
-    setStatus(`Not done: ${text}`);
+    setNote(`Not done: ${text}`);
     throw new Error(text);
   }
   return text ? JSON.parse(text) : {};
@@ -358,7 +360,9 @@ function controls() {
   for (const button of document.querySelectorAll("[data-step]")) {
     button.addEventListener("click", async () => {
       const result = await post("/api/clock", { step: button.dataset.step });
-      if (result.ok === false) setStatus(result.reason);
+      if (result.ok === false) setNote(`Clock not moved: ${result.reason}.`);
+      else if (result.to) setNote(`Clock moved to ${clockFormat.format(new Date(result.to))} (Kyiv).`);
+      else setNote(`Clock moved ${button.textContent}.`);
     });
   }
   $("#add-person").addEventListener("submit", async (event) => {
