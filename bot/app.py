@@ -133,6 +133,9 @@ class Lifecycle:
                 timezone=settings.timezone,
                 processed_updates_retention=retention,
                 outbox_retention=timedelta(days=settings.outbox_retention_days),
+                translators=translators,
+                default_language=settings.default_language,
+                wake_outbox=self.wake_outbox,
             ),
         )
         self.scheduler.start()

@@ -10,10 +10,14 @@ from telegram.ext import Application, TypeHandler
 from handlers.core.pipeline import Pipeline
 from handlers.core.router import Router
 from handlers.resident import ask, edits, follow_up, menu, my_requests, navigation, onboarding
+from handlers.resident import meetings as resident_meetings
 from handlers.resident import privacy as resident_privacy
+from handlers.resident import settings as resident_settings
 from handlers.staff import buttons as staff_buttons
 from handlers.staff import commands as staff_commands
 from handlers.staff import invites as staff_invites
+from handlers.staff import meetings as staff_meetings
+from handlers.staff import meetings_manage as staff_meetings_manage
 from handlers.staff import staff_chat
 from handlers.staff import texts as staff_texts
 
@@ -30,10 +34,14 @@ def build_router() -> Router:
     root.include(follow_up.router)  # a text offered as a follow-up; the idle message
     root.include(edits.router)  # a person edited a message they sent
     root.include(resident_privacy.router)  # /privacy, /mydata, /forget
+    root.include(resident_meetings.router)  # "Meetings" and the RSVP buttons (mr:)
+    root.include(resident_settings.router)  # /settings and the meeting-notice toggle
     root.include(staff_invites.router)  # /start inv_... (a staff invitation link)
     root.include(staff_commands.router)  # /queue, /inbox, /stats, /link_staff_chat
     root.include(staff_buttons.router)  # buttons on request cards
     root.include(staff_texts.router)  # what staff type after pressing Answer etc.
+    root.include(staff_meetings.router)  # creating a meeting (moderators, facilitators)
+    root.include(staff_meetings_manage.router)  # /meetings, a meeting's card and changes
     root.include(staff_chat.router)  # a staff chat removed or upgraded (group events)
     return root
 

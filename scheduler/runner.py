@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scheduler import jobs
+from scheduler import jobs, reminders
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,11 @@ class SchedulerConfig:
     timezone: str
     processed_updates_retention: timedelta
     outbox_retention: timedelta = timedelta(days=30)
+    # the meeting-reminder scan runs when translators are given (the bot gives them)
+    translators: Mapping[str, reminders.Translates] = field(default_factory=dict)
+    default_language: str = "uk"
+    wake_outbox: Callable[[], None] | None = None
+    reminder_scan_every: timedelta = timedelta(seconds=30)
 
 
 def build_scheduler(
@@ -44,4 +50,16 @@ def build_scheduler(
         max_instances=1,
         next_run_time=datetime.now(UTC),
     )
+    if config.translators:
+        # due reminders are selected "at or before now", so a missed run skips nothing
+        scheduler.add_job(
+            reminders.send_due_reminders,
+            "interval",
+            seconds=config.reminder_scan_every.total_seconds(),
+            args=(sessions, config.translators, config.default_language, config.wake_outbox),
+            id="send_due_reminders",
+            coalesce=True,
+            max_instances=1,
+            next_run_time=datetime.now(UTC),
+        )
     return scheduler

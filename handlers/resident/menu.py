@@ -6,6 +6,7 @@ from handlers.core.context import HromadaContext
 from handlers.core.router import Router
 from handlers.shared.keyboards import data, keyboard
 from locales import n_
+from storage.repositories import meetings as meetings_repo
 
 router = Router()
 
@@ -17,7 +18,7 @@ ENTRIES = {
     "meetings": n_("Meetings"),
     "polls": n_("Polls"),
 }
-NOT_READY = frozenset({"groups", "meetings", "polls"})
+NOT_READY = frozenset({"groups", "polls"})
 
 
 async def show_main_menu(ctx: HromadaContext, *, fresh: bool = False) -> None:
@@ -25,12 +26,20 @@ async def show_main_menu(ctx: HromadaContext, *, fresh: bool = False) -> None:
     _ = ctx.i18n.gettext
 
     def item(key: str) -> tuple[str, str]:
+        if key == "meetings":  # handlers/resident/meetings.py
+            return (_(ENTRIES[key]), data("mtg", "list"))
         return (_(ENTRIES[key]), data("menu", key))
+
+    opted = await meetings_repo.opted_in(ctx.db, ctx.user.id)
+    meeting_toggle = (
+        _("🔕 Working-group meetings: on") if opted else _("🔔 Working-group meetings: off")
+    )
 
     rows = [
         [item("ask")],
         [item("mine"), item("groups")],
         [item("meetings"), item("polls")],
+        [(meeting_toggle, data("set", "mtg:menu"))],  # handlers/resident/settings.py
         [(_("Language"), data("menu", "language")), (_("Community"), data("menu", "community"))],
         [(_("Help"), data("menu", "help"))],
     ]

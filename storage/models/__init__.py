@@ -3,6 +3,13 @@
 
 from storage.models.base import NAMING, Base
 from storage.models.groups import GroupChat, GroupLinkCode, GroupMembership, SelfHelpGroup
+from storage.models.meetings import (
+    Meeting,
+    MeetingChange,
+    MeetingOptIn,
+    MeetingReminder,
+    MeetingRsvp,
+)
 from storage.models.outbox import OutboxMessage, SkippedNotice
 from storage.models.people import Community, ConversationState, ProcessedUpdate, User
 from storage.models.requests import RequestEvent, RequestMessage, ServiceRequest
@@ -17,6 +24,11 @@ __all__ = [
     "GroupLinkCode",
     "GroupMembership",
     "Invite",
+    "Meeting",
+    "MeetingChange",
+    "MeetingOptIn",
+    "MeetingReminder",
+    "MeetingRsvp",
     "OutboxMessage",
     "ProcessedUpdate",
     "RequestEvent",

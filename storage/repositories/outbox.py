@@ -107,6 +107,12 @@ async def enqueue(
     return True
 
 
+def mark_enqueued(session: AsyncSession) -> None:
+    """Rows were added to the outbox by other means than `enqueue` (a bulk insert, see
+    `storage/repositories/meetings_outbox.py`): wake the dispatcher after the commit."""
+    session.info[_ENQUEUED] = True
+
+
 def enqueued_in(session: AsyncSession) -> bool:
     """Whether `enqueue` added a row in this session (then wake the dispatcher after the
     commit; waking after updates that enqueued nothing only costs a claim query)."""
