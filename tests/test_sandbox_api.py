@@ -5,13 +5,13 @@ reset wipes the database."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest_asyncio
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.botapi.state import StoredMessage
 from bot.sandbox.render import message_json
@@ -19,7 +19,7 @@ from bot.sandbox.runtime import Sandbox
 from bot.sandbox.web import start_site
 from bot.settings import Settings
 from storage.engine import session_factory
-from storage.models import GroupChat, Invite, SelfHelpGroup
+from storage.models import GroupChat, Invite, MeetingReminder, SelfHelpGroup
 from storage.repositories import staff
 from storage.types import utcnow
 
@@ -141,9 +141,18 @@ async def test_the_clock_moves_the_bot_and_the_server_not_the_machine(
     assert utcnow() - before >= timedelta(hours=25)
     assert world.server.clock.now() - before.timestamp() >= 25 * 3600
     assert (await state(http))["clock"]["offset_seconds"] == 25 * 3600
+    moved = world.clock.now()
     async with http.post("/api/clock", json={"step": "reminder"}) as response:
         body = await response.json()
-    assert body == {"ok": False, "reason": "no reminder is coming"}  # no meeting is armed
+    assert body["ok"] is True  # the seeded weekly meeting has its reminders armed
+    due = datetime.fromisoformat(body["to"])
+    assert due > moved and world.clock.now() >= due
+    assert world.app is not None and world.app.lifecycle.engine is not None
+    async with session_factory(world.app.lifecycle.engine)() as session:
+        earliest = await session.scalar(
+            select(func.min(MeetingReminder.due_at)).where(MeetingReminder.due_at > moved)
+        )
+    assert earliest == due  # the earliest reminder after the moved clock, not a later one
 
 
 async def test_reset_wipes_the_database_and_gives_the_roles_again(

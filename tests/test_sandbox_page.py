@@ -1,5 +1,6 @@
 """The sandbox page in a real browser (Playwright driving Debian's Chromium): the whole
-request story told on the page, by keyboard, with wide and narrow screenshots saved in
+request story told on the page, by keyboard, and a Russian resident's meeting reminder
+after moving the clock, with wide and narrow screenshots saved in
 ``tests/artifacts/sandbox/``.
 
 Skipped, with the reason printed, where Playwright or ``/usr/bin/chromium`` is missing;
@@ -206,4 +207,48 @@ async def test_the_request_story_on_the_page(
     world.server.violations.clear()
 
     assert errors == []
+    await page.close()
+
+
+async def test_a_russian_residents_meeting_reminder_after_moving_the_clock(
+    browser: Browser, sandbox: tuple[Sandbox, str]
+) -> None:
+    from playwright.async_api import expect
+
+    world, url = sandbox
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = await browser.new_page(viewport={"width": 1680, "height": 960})
+    await page.goto(url)
+    await expect(page.locator("#status")).to_have_text("Ready.", timeout=WAIT_MS)
+    resident = pane(page, "resident-ru")
+    await say(resident, "/start")
+    await press(resident, "Русский")
+    await press(resident, "Дружковка")
+    await bot_says(resident, "Главное меню")
+    await press(resident, "🔔 Встречи рабочей группы: выключено")
+    await expect(resident.locator(".toasts .toast").last).to_contain_text(
+        "Вы будете получать сообщения о встречах рабочей группы", timeout=WAIT_MS
+    )
+    # The seeded meeting is tomorrow at 18:00 Kyiv time: nothing is due before the jump.
+    assert (
+        await resident.locator("article.msg.bot", has_text="Заседание рабочей группы").count() == 0
+    )
+    before = world.clock.now()
+    await page.get_by_role("button", name="To the next reminder").press("Enter")
+    reminder = await bot_says(resident, "Заседание рабочей группы")
+    text = await reminder.inner_text()
+    assert "Засідання" not in text  # in the resident's language only
+    assert "по киевскому времени" in text  # the zone named
+    assert world.clock.now() - before >= timedelta(hours=1)  # the bot's clock jumped
+    await expect(page.locator("#note")).to_contain_text("Clock moved to")
+    # the Ukrainian resident did not opt in and hears nothing
+    uk = pane(page, "resident-uk")
+    assert await uk.locator("article.msg.bot", has_text="Засідання робочої групи").count() == 0
+    await page.screenshot(path=str(ARTIFACTS / "wide-reminder.png"))
+    await page.set_viewport_size({"width": 390, "height": 844})
+    switch = page.locator("nav.switcher").get_by_role("button", name="Дмитрий · житель (ru)")
+    await switch.press("Enter")
+    await expect(resident).to_be_visible()
+    await page.screenshot(path=str(ARTIFACTS / "narrow-reminder.png"))
+    assert world.server.violations == []
     await page.close()

@@ -2,7 +2,8 @@
 
 :class:`Sandbox` starts them in this order: the server on a free port of 127.0.0.1, the
 clock installed (the bot's and the server's), the people cast, the database migrated and
-seeded (the demo communities, a self-help group linked to the group pane), then the bot
+seeded (the demo communities, a self-help group linked to the group pane, the working
+group's weekly meeting), then the bot
 exactly as ``python -m bot run`` builds it (:func:`bot.app.build_application`: the same
 Application, update processor, storage, scheduler and outbox) polling the server, and last
 the staff roles handed out through invites.  :meth:`Sandbox.reset` stops everything,
@@ -21,7 +22,7 @@ from bot.app import ALLOWED_UPDATES, HromadaApp, build_application
 from bot.botapi.server import BotApiServer
 from bot.sandbox.cast import COMMUNITY, Pane, cast, give_roles
 from bot.sandbox.clock import SandboxClock, run_jobs_now
-from bot.sandbox.seed import seed_group
+from bot.sandbox.seed import seed_group, seed_meeting
 from bot.settings import Settings
 from bot.startup import open_database
 from storage.engine import session_factory
@@ -95,6 +96,7 @@ class Sandbox:
             async with session_factory(engine)() as session, session.begin():
                 await seed_communities(session, read_seed())
             group_id = await seed_group(engine, COMMUNITY, self.panes["group"].view.chat_id)
+            await seed_meeting(engine, COMMUNITY)
         app = build_application(settings)
         await app.initialize()
         await app.lifecycle.post_init(app)
