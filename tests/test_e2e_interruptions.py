@@ -224,3 +224,25 @@ async def test_a_staff_button_in_the_middle_of_their_own_question_keeps_it(
     async with moderator.expect_message(lambda m: "Надіслати" in m.button_texts()) as shown:
         await moderator.press(c.message, "Залишитися анонімним")
     assert QUESTION in (shown.message.text or "")
+
+
+async def test_language_in_the_middle_of_a_reply_comes_back_to_the_reply(
+    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine
+) -> None:
+    moderator = await make_moderator(botapi, engine)
+    resident = botapi.user()
+    async with moderator.expect_message(has("DRU-0001")) as card:
+        await ask(resident, "Де отримати довідку про склад сім'ї?")
+    async with moderator.expect_message(has("Напишіть, що")):
+        await moderator.press(card.message, "Запитати деталі")
+    async with resident.expect_message(lambda m: "Відповісти" in m.button_texts()) as asked:
+        await moderator.send_text("Для кого довідка?")
+    async with resident.expect_message(has("Напишіть ваше повідомлення щодо DRU-0001")):
+        await resident.press(asked.message, "Відповісти")
+    async with resident.expect_message(lambda m: "Русский" in m.button_texts()) as languages:
+        await resident.send_command("/language")
+    async with resident.expect_message(has("Напишите ваше сообщение по DRU-0001")):
+        await resident.press(languages.message, "Русский")
+    async with moderator.expect_message(has("Для мамы")):
+        await resident.send_text("Для мамы")
+    assert "Добавлено к DRU-0001" in recent_texts(resident, 3)

@@ -139,14 +139,21 @@ async def _ask_reply(
 ) -> None:
     """The reply flow; a flow running meanwhile (a question being asked) is parked and comes
     back once the reply is sent or cancelled."""
-    _ = ctx.i18n.gettext
     await enter_flow(ctx, ReplyForm.text, reply.start_data(request.id, mode))
-    ctx.replies.send(_("Write your message about {ref}. /cancel to stop.").format(ref=ref))
+    await ctx.reprompt()
 
 
 @router.prompt(ReplyForm.text)
 async def reply_prompt(ctx: HromadaContext) -> None:
-    ctx.replies.send(ctx.i18n.gettext("Please write your message as text, or /cancel."))
+    """The reply step again (after a refusal, a stale button, an interruption): it names
+    the request, in the person's language of now."""
+    _ = ctx.i18n.gettext
+    request = await requests.get_request(ctx.db, await ctx.fsm.get_value("request_id"))
+    if request is None:
+        ctx.replies.send(_("Please write your message as text, or /cancel."))
+        return
+    ref = await requests.reference_of(ctx.db, request)
+    ctx.replies.send(_("Write your message about {ref}. /cancel to stop.").format(ref=ref))
 
 
 @router.message(ReplyForm.text)
@@ -155,7 +162,8 @@ async def reply_typed(update: Update, ctx: HromadaContext) -> None:
     text = (message.text or message.caption or "") if message else ""
     photos = [message.photo[-1].file_id] if message and message.photo else []
     if message is None or (message.text is None and message.caption is None and not photos):
-        await reply_prompt(ctx)  # a sticker, a voice message...: one hint, not two
+        # a sticker, a voice message...: one hint, not two
+        ctx.replies.send(ctx.i18n.gettext("Please write your message as text, or /cancel."))
         return
     sent_at = message.date.timestamp()
     taken = reply.take(await ctx.fsm.get_data(), text, photos, sent_at)
