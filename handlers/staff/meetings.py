@@ -210,8 +210,14 @@ async def ask_offsets(ctx: HromadaContext) -> None:
     )
 
 
-def _offsets_label(minutes: tuple[int, ...]) -> str:
-    return ", ".join(f"{m // 60} h" if m % 60 == 0 else f"{m} min" for m in minutes)
+def _offsets_label(ctx: HromadaContext, minutes: tuple[int, ...]) -> str:
+    _ = ctx.i18n.gettext
+    return ", ".join(
+        _("{hours} h").format(hours=m // 60)
+        if m % 60 == 0
+        else _("{minutes} min").format(minutes=m)
+        for m in minutes
+    )
 
 
 @router.prompt(MeetingForm.preview)
@@ -234,7 +240,9 @@ async def ask_preview(ctx: HromadaContext) -> None:
     lines.append(_("Duration: {minutes} min").format(minutes=draft.duration))
     lines.append(_("Repeats: {repeat}").format(repeat=repeat_label(ctx, draft.repeat)))
     lines.append(
-        _("Reminders before the start: {offsets}").format(offsets=_offsets_label(draft.offsets))
+        _("Reminders before the start: {offsets}").format(
+            offsets=_offsets_label(ctx, draft.offsets)
+        )
     )
     ctx.replies.send(
         "\n".join(lines),
