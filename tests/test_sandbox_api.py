@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from bot.botapi.state import StoredMessage
 from bot.sandbox.render import message_json
 from bot.sandbox.runtime import Sandbox
-from bot.sandbox.web import start_site
+from bot.sandbox.web import image_type, start_site
 from bot.settings import Settings
 from storage.engine import session_factory
 from storage.models import GroupChat, Invite, MeetingReminder, SelfHelpGroup
@@ -193,3 +193,37 @@ async def test_the_demo_group_is_linked_to_the_group_pane(
     assert linked is not None and linked.chat_id == world.panes["group"].view.chat_id
     assert [invite.group_id for invite in invites] == [groups[0].id]
     assert all(invite.used_at is not None for invite in invites)  # opened in Галина's pane
+
+
+def test_images_are_shown_by_what_they_are_and_the_rest_is_a_download() -> None:
+    assert image_type(JPEG) == "image/jpeg"
+    assert image_type(b"\x89PNG\r\n\x1a\n chart") == "image/png"
+    assert image_type(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == "image/webp"
+    assert image_type(b"RIFF\x00\x00\x00\x00WAVEfmt ") is None
+    assert image_type(b"<svg onload=alert(1)>") is None  # never served as an image
+
+
+async def test_a_member_writes_in_the_group_pane(
+    page: tuple[Sandbox, aiohttp.ClientSession],
+) -> None:
+    world, http = page
+    body = {"text": "Доброго вечора всім", "as": "100002"}
+    queued_before = world.server.state.next_update_id
+    async with http.post("/api/panes/group/text", json=body) as response:
+        assert response.status == 200
+    assert world.server.state.next_update_id == queued_before + 1  # an update for the bot
+    shown = next(p for p in (await state(http))["panes"] if p["key"] == "group")
+    assert [m["id"] for m in shown["members"]] == ["100005", "100001", "100002"]
+    said = shown["messages"][-1]
+    assert said["sender"] == "Дмитрий" and said["html"] == "Доброго вечора всім"
+    assert not said["from_bot"] and not said["mine"]
+    group_id = world.panes["group"].view.chat_id
+    server = world.server.state
+
+    def fetched() -> bool | None:  # the bot took the message with getUpdates (and confirmed it)
+        waiting = [
+            u for u in server.updates if u.get("message", {}).get("chat", {}).get("id") == group_id
+        ]
+        return True if not waiting else None
+
+    assert await server.feed.wait_until(fetched, 10) is True

@@ -26,7 +26,7 @@ from bot.sandbox.reminders import next_reminder_at
 from bot.sandbox.render import message_json
 from bot.sandbox.runtime import Sandbox, Toast
 
-__all__ = ["build_web_app", "serve", "start_site", "state_json"]
+__all__ = ["build_web_app", "image_type", "serve", "start_site", "state_json"]
 
 log = logging.getLogger(__name__)
 
@@ -224,13 +224,31 @@ async def post_reset(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+IMAGE_MAGIC = (
+    (b"\xff\xd8", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF8", "image/gif"),
+    (b"RIFF", "image/webp"),
+)
+
+
+def image_type(data: bytes) -> str | None:
+    """The image type by the file's first bytes (a poll chart is a PNG, a photo a JPEG);
+    None for anything else, which is then only offered as a download."""
+    for magic, content_type in IMAGE_MAGIC:
+        if data.startswith(magic) and (content_type != "image/webp" or data[8:12] == b"WEBP"):
+            return content_type
+    return None
+
+
 async def get_file(request: web.Request) -> web.Response:
     stored = _sandbox(request).server.state.files.get(request.match_info["file_id"])
     if stored is None:
         raise web.HTTPNotFound(text="no such file")
     headers = {"X-Content-Type-Options": "nosniff"}
-    if stored.file_path.startswith("photos/"):
-        return web.Response(body=stored.data, content_type="image/jpeg", headers=headers)
+    shown_as = image_type(stored.data) if stored.file_path.startswith("photos/") else None
+    if shown_as is not None:
+        return web.Response(body=stored.data, content_type=shown_as, headers=headers)
     name = (stored.file_name or Path(stored.file_path).name).replace('"', "")
     headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return web.Response(body=stored.data, content_type="application/octet-stream", headers=headers)
