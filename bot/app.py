@@ -123,6 +123,7 @@ class Lifecycle:
         services = app.bot_data.services
         if self.processor is not None:
             self.processor.notify = partial(tell_to_slow_down, services=services)
+            self.processor.admissions = services.admissions
         await load_staff(self.flood, services)
         self._staff_refresher = asyncio.create_task(refresh_staff(self.flood, services))
         await self.outbox.start(sessions, self.engine, bot_id=app.bot.id)

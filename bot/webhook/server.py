@@ -29,6 +29,8 @@ HEALTH_PATH: Final = "/healthz"
 # Telegram's updates are small; a photo is a file id. Anything bigger is not from Telegram.
 MAX_BODY: Final = 1024 * 1024
 HEALTH_TIMEOUT: Final = 3.0
+# The longest an answer waits for its update's turn; Telegram gives up after 60 s.
+ADMIT_TIMEOUT: Final = 30.0
 
 
 class WebhookServer:
@@ -85,7 +87,19 @@ class WebhookServer:
         if update is None:
             log.warning("webhook request that is no update refused (400)")
             return web.Response(status=400, text="Bad Request")
-        await self._app.update_queue.put(update)  # processed after the 200
+        services = self._app.bot_data.services
+        if services is None:  # not initialised yet: Telegram posts it again later
+            return web.Response(status=503, text="starting")
+        admissions = services.admissions
+        turn = admissions.expect(update.update_id)
+        await self._app.update_queue.put(update)  # processed after the 200 ...
+        try:  # ... which waits until it holds its person's turn (handlers/core/admission.py)
+            async with asyncio.timeout(ADMIT_TIMEOUT):
+                await turn.wait()
+        except TimeoutError:
+            log.warning("update %s answered before its turn began", update.update_id)
+        finally:
+            admissions.forget(update.update_id)
         self.accepted += 1
         return web.Response(status=200, text="ok")
 

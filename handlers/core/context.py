@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from flows.fsm import FSMContext
+from handlers.core.admission import Admissions
 from handlers.core.replies import Replies
 from locales import Translator
 from storage.models import User
@@ -39,6 +40,8 @@ class Services:
     communities: CommunityDirectory = field(default_factory=CommunityDirectory)
     # Retention periods (/privacy states them) and the erasure ledger's key (/forget).
     privacy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
+    # Webhook answers waiting for their update's turn (handlers/core/admission.py).
+    admissions: Admissions = field(default_factory=Admissions)
 
 
 class BotData:

@@ -22,6 +22,7 @@ from handlers.core.router import BOT_MEMBERSHIP, MIGRATED, Router
 from locales import pick_language
 from storage.fsm_storage import SqlFsmStorage
 from storage.repositories import outbox
+from storage.repositories.locks import lock_person
 from storage.repositories.updates import DuplicateUpdate, record_update
 from storage.repositories.users import mark_unreachable, touch_user
 
@@ -97,7 +98,9 @@ class Pipeline:
         wrote_outbox = False
         try:
             async with services.sessions() as session, session.begin():
+                await lock_person(session, person.id)  # also across webhook workers
                 await record_update(session, ctx.bot.id, update.update_id)
+                services.admissions.admit(update.update_id)  # its turn has begun
                 user = await touch_user(session, person.id)
                 language = pick_language(
                     user.language, person.language_code, services.default_language
@@ -146,6 +149,7 @@ class Pipeline:
         try:
             async with services.sessions() as session, session.begin():
                 await record_update(session, ctx.bot.id, update.update_id)
+                services.admissions.admit(update.update_id)
                 await handler(update, session, services)
                 wrote_outbox = outbox.enqueued_in(session)
         except DuplicateUpdate:

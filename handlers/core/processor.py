@@ -11,6 +11,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from handlers.core.admission import Admissions
 from handlers.core.flood import FloodGate, Verdict
 
 # What a flood's one notice is sent with (handlers/core/flood.py `tell_to_slow_down`).
@@ -58,6 +59,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         super().__init__(_NEVER_FULL)  # PTB's slot is taken before the person's lock
         self.gate = gate or FloodGate(0)
         self.notify: Notify | None = None  # set once the translations are loaded
+        self.admissions: Admissions | None = None  # webhook answers waiting (admission.py)
         self._slots: dict[int, _Slot] = {}
         self._limit = max_concurrent_updates
         self._running = asyncio.BoundedSemaphore(max_concurrent_updates)
@@ -72,6 +74,13 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         return len(self._slots)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await self._process(update, coroutine)
+        finally:
+            if self.admissions is not None and isinstance(update, Update):
+                self.admissions.admit(update.update_id)  # done, whatever happened
+
+    async def _process(self, update: object, coroutine: Awaitable[Any]) -> None:
         verdict = self.gate.check(update)  # before any lock, slot or database work
         if verdict is not Verdict.PASS:
             if isinstance(coroutine, Coroutine):
