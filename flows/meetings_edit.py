@@ -2,6 +2,8 @@
 
     MeetingEdit.start: typed `25.12 18:00` / `25.12.2026 18:00` (ahead of now) → done
     MeetingEdit.place: typed place → done
+    MeetingEdit.title_uk: typed title → MeetingEdit.title_ru: typed title, or skip (the
+    Russian one stays) → done. A title change alone tells nobody.
 
 Data: `meeting` (id), `occurrence` (ISO date), `scope` ("one" or "all"), `zone`.
 Events: `give_text(text=, today=, now=)`. The handler re-checks the organiser's right and
@@ -19,7 +21,7 @@ from transitions import EventData
 
 from flows.flow import DONE, Flow
 from flows.fsm import State, StatesGroup
-from flows.meetings import PLACE_LIMIT
+from flows.meetings import PLACE_LIMIT, TITLE_LIMIT
 from flows.meetings_time import parse_when
 from flows.recurrence import instant
 
@@ -27,6 +29,8 @@ from flows.recurrence import instant
 class MeetingEdit(StatesGroup):
     start = State()
     place = State()
+    title_uk = State()
+    title_ru = State()
 
 
 class EditProblem(StrEnum):
@@ -45,6 +49,8 @@ class EditEffects:
     scope: str = "one"
     start: datetime | None = None  # the new naive wall time
     place: str | None = None
+    title_uk: str | None = None
+    title_ru: str | None = None
 
 
 class MeetingEditFlow(Flow[EditEffects, EditProblem]):
@@ -62,6 +68,20 @@ class MeetingEditFlow(Flow[EditEffects, EditProblem]):
             "dest": DONE,
             "conditions": "valid_place",
         },
+        {
+            "trigger": "give_text",
+            "source": MeetingEdit.title_uk,
+            "dest": MeetingEdit.title_ru,
+            "conditions": "valid_title",
+        },
+        {
+            "trigger": "give_text",
+            "source": MeetingEdit.title_ru,
+            "dest": DONE,
+            "conditions": "valid_title",
+            "after": "titles",
+        },
+        {"trigger": "skip", "source": MeetingEdit.title_ru, "dest": DONE, "after": "titles"},
     ]
 
     @staticmethod
@@ -84,6 +104,21 @@ class MeetingEditFlow(Flow[EditEffects, EditProblem]):
             return self._problem(EditProblem.IN_THE_PAST)
         self.effects.start = start
         return True
+
+    def valid_title(self, event: EventData) -> bool:
+        text = str(event.kwargs.get("text") or "").strip()
+        if not text:
+            return self._problem(EditProblem.EMPTY)
+        if len(text) > TITLE_LIMIT:
+            self.data["draft"] = text
+            return self._problem(EditProblem.TOO_LONG)
+        key = "title_uk" if self.state == MeetingEdit.title_uk.state else "title_ru"
+        self.data[key] = text
+        return True
+
+    def titles(self, event: EventData) -> None:
+        self.effects.title_uk = self.data.get("title_uk")
+        self.effects.title_ru = self.data.get("title_ru")
 
     def valid_place(self, event: EventData) -> bool:
         text = str(event.kwargs.get("text") or "").strip()

@@ -150,6 +150,17 @@ async def test_meeting_with_picker_reminders_rsvp_move_and_cancel(
         rsvps = (await conn.execute(select(func.count()).select_from(MeetingRsvp))).scalar_one()
     assert rsvps == 2
 
+    # "Meetings" in the main menu lists the coming one with the person's answer
+    menu = await step(olena, has("Головне меню"), olena.send_command("/start"))
+    mine = await step(olena, has("Ваші найближчі зустрічі"), olena.press(menu, "Зустрічі"))
+    assert "Звіт поліції громаді" in (mine.text or "") and UK_WHEN in (mine.text or "")
+    assert "ви прийдете" in (mine.text or "")
+    # /settings shows the choice and turns it off and on again (in Russian for Ivan)
+    settings = await step(ivan, has("Настройки"), ivan.send_command("/settings"))
+    assert "включено" in (settings.text or "")
+    off = await step(ivan, has("выключено"), ivan.press(settings, "Выключить"))
+    await step(ivan, has("включено."), ivan.press(off, "Включить"))
+
     listing = await step(moderator, has("Ваші зустрічі"), moderator.send_command("/meetings"))
     card = await step(
         moderator,
@@ -175,6 +186,17 @@ async def test_meeting_with_picker_reminders_rsvp_move_and_cancel(
     card = await step(
         moderator, has("Прийдуть"), moderator.press(listing, listing.button_texts()[0])
     )
+    # a new title alone tells nobody
+    told_before = (len(texts(olena)), len(texts(ivan)))
+    titled = await step(moderator, has("нову назву українською"), moderator.press(card, "✏️ Назва"))
+    del titled
+    await step(moderator, has("російською"), moderator.send_text("Звіт поліції, грудень"))
+    skip = moderator.last_message()
+    card = await step(moderator, has("Прийдуть"), moderator.press(skip, "Пропустити"))
+    assert "Звіт поліції, грудень" in (card.text or "")
+    assert any("Назву змінено. Нікому не повідомлено" in t for t in texts(moderator))
+    await outbox_drained(bot)
+    assert (len(texts(olena)), len(texts(ivan))) == told_before
     confirm = await step(
         moderator, has("Скасувати зустріч?"), moderator.press(card, "❌ Скасувати зустріч")
     )

@@ -11,12 +11,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from flows.meetings_texts import News
 from flows.recurrence import instant
+from handlers.shared.meetings_notices import tell_everyone
 from locales import load_translators
 from scheduler.reminders import send_due_reminders
 from storage.engine import session_factory
 from storage.models import (
     Community,
+    GroupChat,
     GroupMembership,
     Meeting,
     MeetingReminder,
@@ -283,3 +286,49 @@ async def test_a_sensitive_groups_reminder_reaches_accepted_members_only_unnamed
     first_line = params["text"].splitlines()[0]
     assert "родител" not in first_line.lower() and "Встреча родителей" in params["text"]
     assert params["protect_content"] is True
+
+
+async def test_a_notice_also_goes_to_the_groups_linked_chat_without_buttons(
+    sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> None:
+    async with sessions() as session, session.begin():
+        community = await session.scalar(select(Community).order_by(Community.id).limit(1))
+        assert community is not None
+        group = SelfHelpGroup(
+            community_id=community.id,
+            title_uk="Ромська ініціатива",
+            title_ru="Ромская инициатива",
+            topic="ethnicity",
+            sensitive=False,
+        )
+        member = User(telegram_id=9001, language="uk", community_id=community.id)
+        session.add_all([group, member])
+        await session.flush()
+        session.add_all(
+            [
+                GroupMembership(group_id=group.id, user_id=member.id, status="accepted"),
+                GroupChat(group_id=group.id, chat_id=-100777, is_active=True),
+            ]
+        )
+        meeting = Meeting(
+            community_id=community.id,
+            group_id=group.id,
+            title_uk="Зустріч ініціативи",
+            title_ru="Встреча инициативы",
+            place="Бібліотека",
+            first_local=datetime(2026, 12, 3, 17),
+            zone=KYIV,
+            duration_minutes=60,
+            repeat="none",
+            offsets=[120],
+        )
+        await repo.create_meeting(session, meeting)
+        o = await repo.occurrence(session, meeting, datetime(2026, 12, 3).date())
+        assert o is not None
+        written = await tell_everyone(session, meeting, o, News.NEW, TRANSLATORS, "uk")
+    assert written == 2
+    rows = {r.chat_id: r.payload["params"] for r in await outbox_rows(sessions)}
+    assert set(rows) == {9001, -100777}
+    assert "reply_markup" in rows[9001] and "reply_markup" not in rows[-100777]
+    assert rows[-100777]["text"].startswith("📅")
+    assert "четвер, 3 грудня, 17:00 за київським часом" in rows[-100777]["text"]

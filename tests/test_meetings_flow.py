@@ -144,3 +144,14 @@ def test_rsvp_data_round_trip_and_forgeries() -> None:
     ):
         assert parse_rsvp(forged) is None, forged
     assert len(rsvp_data(10**9, date(2026, 12, 1), True).encode()) <= 55
+
+
+def test_editing_the_title_keeps_the_russian_one_when_skipped() -> None:
+    data = MeetingEditFlow.start_data(7, "2026-12-01", "all", KYIV)
+    step = MeetingEditFlow.handle(MeetingEdit.title_uk, data, "give_text", text=" Нова назва ")
+    assert step.state == MeetingEdit.title_ru.state
+    done = MeetingEditFlow.handle(step.state, step.data, "skip")
+    assert done.state is None
+    assert (done.effects.title_uk, done.effects.title_ru) == ("Нова назва", None)
+    empty = MeetingEditFlow.handle(MeetingEdit.title_uk, data, "give_text", text="  ")
+    assert empty.problem is EditProblem.EMPTY and empty.state == MeetingEdit.title_uk.state

@@ -91,7 +91,7 @@ async def show_card(ctx: HromadaContext, meeting: Meeting, o: Occurrence) -> Non
     rows = [
         [_button(_("🕒 Move"), "move", o), _button(_("📍 Place"), "place", o)],
         [_button(_("⏳ +30 min"), "p30", o), _button(_("⏳ +1 hour"), "p60", o)],
-        [_button(_("❌ Cancel the meeting"), "cancel", o)],
+        [_button(_("✏️ Title"), "title", o), _button(_("❌ Cancel the meeting"), "cancel", o)],
         [(_("Your meetings"), data(PREFIX, "list"))],
     ]
     ctx.replies.show("\n".join(lines), keyboard(rows))
@@ -152,6 +152,8 @@ async def pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
             )
         else:
             await _edit(ctx, meeting, o, action, "one")
+    elif action == "title":
+        await _edit(ctx, meeting, o, "title", "all")
     elif action in ("move1", "moveA", "place1", "placeA"):
         await _edit(ctx, meeting, o, action[:-1], "one" if action.endswith("1") else "all")
     elif action == "cancel":
@@ -210,7 +212,7 @@ def _told(ctx: HromadaContext, n: int) -> str:
 async def _edit(
     ctx: HromadaContext, meeting: Meeting, o: Occurrence, what: str, scope: str
 ) -> None:
-    state = MeetingEdit.start if what == "move" else MeetingEdit.place
+    state = {"move": MeetingEdit.start, "place": MeetingEdit.place}.get(what, MeetingEdit.title_uk)
     await enter_flow(
         ctx,
         state,
@@ -236,8 +238,34 @@ async def ask_place(ctx: HromadaContext) -> None:
     )
 
 
+@router.prompt(MeetingEdit.title_uk)
+async def ask_title_uk(ctx: HromadaContext) -> None:
+    _ = ctx.i18n.gettext
+    ctx.replies.send(
+        _("Write the new title in Ukrainian. Nobody is told of a new title."),
+        keyboard([[(_("Cancel"), data(PREFIX + "e", "cancel"))]]),
+    )
+
+
+@router.prompt(MeetingEdit.title_ru)
+async def ask_title_ru(ctx: HromadaContext) -> None:
+    _ = ctx.i18n.gettext
+    ctx.replies.send(
+        _("Write the new title in Russian, or skip to keep the Russian one."),
+        keyboard(
+            [
+                [(_("Skip"), data(PREFIX + "e", "skip"))],
+                [(_("Cancel"), data(PREFIX + "e", "cancel"))],
+            ]
+        ),
+    )
+
+
 @router.callback(PREFIX + "e", MeetingEdit)
 async def edit_pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
+    if arg == "skip":
+        await run_flow(ctx, MeetingEditFlow, "skip", render_edit)
+        return
     await cancel_flow(ctx, ctx.i18n.gettext("Cancelled."))
 
 
@@ -290,6 +318,14 @@ async def _apply(ctx: HromadaContext, step: Step[EditEffects, EditProblem]) -> N
     if before is None or before.cancelled:
         ctx.replies.send(_("This meeting is cancelled."))
         await after_flow(ctx)
+        return
+    if data_.title_uk is not None:  # a title alone is no news: nobody is told
+        meeting.title_uk = data_.title_uk
+        meeting.title_ru = data_.title_ru or meeting.title_ru
+        ctx.replies.send(
+            _("The title is changed. Nobody was told: only a new time or place is news.")
+        )
+        await show_card(ctx, meeting, before)
         return
     news = News.MOVED if data_.start is not None else News.PLACE
     if scope == "all":
