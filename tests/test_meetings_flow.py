@@ -150,7 +150,7 @@ def test_editing_the_title_keeps_the_russian_one_when_skipped() -> None:
     data = MeetingEditFlow.start_data(7, "2026-12-01", "all", KYIV)
     step = MeetingEditFlow.handle(MeetingEdit.title_uk, data, "give_text", text=" Нова назва ")
     assert step.state == MeetingEdit.title_ru.state
-    done = MeetingEditFlow.handle(step.state, step.data, "skip")
+    done = MeetingEditFlow.handle(MeetingEdit.title_ru, step.data, "skip")
     assert done.state is None
     assert (done.effects.title_uk, done.effects.title_ru) == ("Нова назва", None)
     empty = MeetingEditFlow.handle(MeetingEdit.title_uk, data, "give_text", text="  ")
