@@ -137,6 +137,7 @@ class Lifecycle:
                 translators=translators,
                 default_language=settings.default_language,
                 wake_outbox=self.wake_outbox,
+                privacy=privacy.retention,
             ),
         )
         self.scheduler.start()

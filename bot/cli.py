@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from bot import staff_cli
+from bot import privacy_cli, staff_cli
 from bot.logging_setup import configure_logging, secrets_of
 from bot.settings import Settings, SettingsError, load_settings, require_webhook
 from bot.startup import StartupError, check_telegram, open_database
@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     nobody = outbox_sub.add_parser("skipped", help="notifications that reached nobody")
     nobody.add_argument("--limit", type=int, default=50, help="how many, newest first")
     staff_cli.add_parsers(sub)
+    privacy_cli.add_parser(sub)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -70,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
             run_sandbox(settings, args.host, args.port)
         elif args.command == "run" and args.webhook:
             _run_webhook(settings, args.port)
+        elif args.command == "forget":
+            code, lines = asyncio.run(privacy_cli.forget(settings, args))
+            print("\n".join(lines), file=sys.stderr if code else sys.stdout)
+            return code
         else:
             _run(settings)
     except SettingsError as exc:

@@ -10,6 +10,7 @@ from telegram.ext import Application, TypeHandler
 from handlers.core.pipeline import Pipeline
 from handlers.core.router import Router
 from handlers.resident import ask, edits, follow_up, menu, my_requests, navigation, onboarding
+from handlers.resident import clear_chat as resident_clear_chat
 from handlers.resident import meetings as resident_meetings
 from handlers.resident import privacy as resident_privacy
 from handlers.resident import settings as resident_settings
@@ -36,6 +37,7 @@ def build_router() -> Router:
     root.include(resident_privacy.router)  # /privacy, /mydata, /forget
     root.include(resident_meetings.router)  # "Meetings" and the RSVP buttons (mr:)
     root.include(resident_settings.router)  # /settings and the meeting-notice toggle
+    root.include(resident_clear_chat.router)  # /clear: delete this chat's messages (48 h)
     root.include(staff_invites.router)  # /start inv_... (a staff invitation link)
     root.include(staff_commands.router)  # /queue, /inbox, /stats, /link_staff_chat
     root.include(staff_buttons.router)  # buttons on request cards

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scheduler import jobs, reminders
+from scheduler import jobs, reminders, retention
+from storage.privacy.policy import Retention
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class SchedulerConfig:
     default_language: str = "uk"
     wake_outbox: Callable[[], None] | None = None
     reminder_scan_every: timedelta = timedelta(seconds=30)
+    privacy: Retention = field(default_factory=Retention)
 
 
 def build_scheduler(
@@ -62,4 +64,24 @@ def build_scheduler(
             max_instances=1,
             next_run_time=datetime.now(UTC),
         )
+    scheduler.add_job(
+        retention.nightly,
+        "cron",
+        hour=3,
+        minute=30,
+        args=(sessions, config.privacy),
+        id="privacy_retention",
+        coalesce=True,
+        max_instances=1,
+        next_run_time=datetime.now(UTC),
+    )
+    scheduler.add_job(
+        retention.clear_chat_ids,
+        "interval",
+        hours=1,
+        args=(sessions, config.privacy),
+        id="clear_chat_ids",
+        coalesce=True,
+        max_instances=1,
+    )
     return scheduler

@@ -44,7 +44,7 @@ async def test_resident_completes_onboarding(
     async with olena.expect_message(lambda m: menu_word in (m.text or "")) as got:
         await olena.press(communities, community)
     menu = got.message
-    assert len(menu.button_texts()) == 8
+    assert len(menu.button_texts()) == 9
     assert community in (olena.messages()[-2].text or "")
 
 
@@ -55,6 +55,16 @@ async def test_commands_are_registered_in_both_languages(
     by_language = {call.get("language_code"): call["commands"] for call in calls}
     assert set(by_language) == {"uk", "ru", None}
     names = [c["command"] for c in by_language["uk"]]
-    assert names == ["start", "help", "language", "community", "cancel", "privacy"]
+    assert names == [
+        "start",
+        "help",
+        "language",
+        "community",
+        "cancel",
+        "privacy",
+        "mydata",
+        "forget",
+        "clear",
+    ]
     assert by_language["uk"][2]["description"] == "Змінити мову"
     assert by_language["ru"][2]["description"] == "Сменить язык"

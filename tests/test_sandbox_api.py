@@ -227,3 +227,22 @@ async def test_a_member_writes_in_the_group_pane(
         return True if not waiting else None
 
     assert await server.feed.wait_until(fetched, 10) is True
+
+
+async def test_the_page_speaks_the_chosen_language(
+    page: tuple[Sandbox, aiohttp.ClientSession],
+) -> None:
+    _world, http = page
+    words = {}
+    for language in ("uk", "ru", "en"):
+        async with http.get(f"/api/strings?language={language}") as response:
+            words[language] = await response.json()
+    assert (words["uk"]["send"], words["ru"]["send"], words["en"]["send"]) == (
+        "Надіслати",
+        "Отправить",
+        "Send",
+    )
+    assert words["ru"]["moved_to"] == "Часы переведены на {time}."  # the placeholder kept
+    assert all(words["uk"][key] != words["en"][key] for key in ("reminder", "reset_yes"))
+    async with http.get("/api/strings?language=de") as response:
+        assert response.status == 400

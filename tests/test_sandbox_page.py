@@ -122,7 +122,7 @@ async def test_the_request_story_on_the_page(
     errors: list[Any] = []
     page.on("pageerror", lambda error: errors.append(error))
     await page.goto(url)
-    await expect(page.locator("#status")).to_have_text("Ready.", timeout=WAIT_MS)
+    await expect(page.locator("#status")).to_have_text("Готово.", timeout=WAIT_MS)
     for key in ("resident-uk", "resident-ru", "moderator", "provider", "facilitator", "group"):
         await expect(pane(page, key)).to_be_visible()
     # the staff panes began with their invites opened: the moderator holds the role
@@ -177,13 +177,13 @@ async def test_the_request_story_on_the_page(
     # Tab moves through the page's controls: from the text box to its Send button.
     await resident.locator("input.text").focus()
     await page.keyboard.press("Tab")
-    assert await page.evaluate("document.activeElement.textContent") == "Send"
+    assert await page.evaluate("document.activeElement.textContent") == "Надіслати"
 
     # A phone-sized window shows one chat at a time; the switcher changes it.
     await page.set_viewport_size({"width": 390, "height": 844})
     await expect(resident).to_be_visible()
     await expect(moderator).to_be_hidden()
-    switch = page.locator("nav.switcher").get_by_role("button", name="Марина · модераторка")
+    switch = page.locator("nav.switcher").get_by_role("button", name="Марина · модератор")
     await switch.press("Enter")
     await expect(moderator).to_be_visible()
     await expect(resident).to_be_hidden()
@@ -193,8 +193,8 @@ async def test_the_request_story_on_the_page(
 
     # The clock control moves the bot's time (and the server's), not the machine's.
     before = utcnow()
-    await page.get_by_role("button", name="+1 day").press("Enter")
-    await expect(page.locator("#clock-now")).to_contain_text("24 h ahead", timeout=WAIT_MS)
+    await page.get_by_role("button", name="+1 день").press("Enter")
+    await expect(page.locator("#clock-now")).to_contain_text("на 24 год попереду", timeout=WAIT_MS)
     assert utcnow() - before >= timedelta(days=1)
     assert world.server.clock.now() - before.timestamp() >= 86_400
 
@@ -203,7 +203,11 @@ async def test_the_request_story_on_the_page(
     await expect(page.locator("#violations")).to_be_hidden()
     world.server.violations.append("sendMessage: text is too long (shown by the test)")
     world.server.state.feed.bump()
-    await expect(page.locator("#violations")).to_contain_text("text is too long", timeout=WAIT_MS)
+    banner = page.locator("#violations")
+    await expect(banner).to_contain_text("Бот порушив специфікацію Bot API", timeout=WAIT_MS)
+    await expect(banner).to_contain_text("text is too long")
+    color = await banner.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert color == "rgb(176, 0, 32)"  # red
     world.server.violations.clear()
 
     assert errors == []
@@ -219,7 +223,7 @@ async def test_a_russian_residents_meeting_reminder_after_moving_the_clock(
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = await browser.new_page(viewport={"width": 1680, "height": 960})
     await page.goto(url)
-    await expect(page.locator("#status")).to_have_text("Ready.", timeout=WAIT_MS)
+    await expect(page.locator("#status")).to_have_text("Готово.", timeout=WAIT_MS)
     resident = pane(page, "resident-ru")
     await say(resident, "/start")
     await press(resident, "Русский")
@@ -234,19 +238,19 @@ async def test_a_russian_residents_meeting_reminder_after_moving_the_clock(
         await resident.locator("article.msg.bot", has_text="Заседание рабочей группы").count() == 0
     )
     before = world.clock.now()
-    await page.get_by_role("button", name="To the next reminder").press("Enter")
+    await page.get_by_role("button", name="До наступного нагадування").press("Enter")
     reminder = await bot_says(resident, "Заседание рабочей группы")
     text = await reminder.inner_text()
     assert "Засідання" not in text  # in the resident's language only
     assert "по киевскому времени" in text  # the zone named
     assert world.clock.now() - before >= timedelta(hours=1)  # the bot's clock jumped
-    await expect(page.locator("#note")).to_contain_text("Clock moved to")
+    await expect(page.locator("#note")).to_contain_text("Годинник переведено на")
     # the Ukrainian resident did not opt in and hears nothing
     uk = pane(page, "resident-uk")
     assert await uk.locator("article.msg.bot", has_text="Засідання робочої групи").count() == 0
     await page.screenshot(path=str(ARTIFACTS / "wide-reminder.png"))
     await page.set_viewport_size({"width": 390, "height": 844})
-    switch = page.locator("nav.switcher").get_by_role("button", name="Дмитрий · житель (ru)")
+    switch = page.locator("nav.switcher").get_by_role("button", name="Дмитрий · мешканець · ru")
     await switch.press("Enter")
     await expect(resident).to_be_visible()
     await page.screenshot(path=str(ARTIFACTS / "narrow-reminder.png"))

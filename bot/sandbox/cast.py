@@ -57,15 +57,14 @@ class Person:
     name: str
     role: str
     language: str
-    title: str
 
 
-PEOPLE = (
-    Person("resident-uk", 100001, "Оксана", "resident", "uk", "Оксана · мешканка (uk)"),
-    Person("resident-ru", 100002, "Дмитрий", "resident", "ru", "Дмитрий · житель (ru)"),
-    Person("moderator", 100003, "Марина", "moderator", "uk", "Марина · модераторка"),
-    Person("provider", 100004, "Іван", "provider", "uk", "Іван · поліція (надавач)"),
-    Person("facilitator", 100005, "Галина", "facilitator", "uk", "Галина · фасилітаторка"),
+PEOPLE = (  # the page names each pane by the person; the role is the page's own word
+    Person("resident-uk", 100001, "Оксана", "resident", "uk"),
+    Person("resident-ru", 100002, "Дмитрий", "resident", "ru"),
+    Person("moderator", 100003, "Марина", "moderator", "uk"),
+    Person("provider", 100004, "Іван", "provider", "uk"),
+    Person("facilitator", 100005, "Галина", "facilitator", "uk"),
 )
 GROUP_TITLE = "Група підтримки · Дружківка"
 
@@ -75,7 +74,7 @@ def cast(server: BotApiServer) -> dict[str, Pane]:
     panes: dict[str, Pane] = {}
     for who in PEOPLE:
         user = server.user(who.user_id, first_name=who.name, language_code=who.language)
-        panes[who.key] = Pane(who.key, who.title, who.role, who.language, user, person=user)
+        panes[who.key] = Pane(who.key, who.name, who.role, who.language, user, person=user)
     members = [panes[k].speaker(None) for k in ("facilitator", "resident-uk", "resident-ru")]
     group: FakeGroup = server.group(GROUP_TITLE, members=members, owner=members[0])
     panes["group"] = Pane("group", GROUP_TITLE, "group", "uk", group, members=members)
@@ -88,7 +87,7 @@ def add_resident(server: BotApiServer, panes: dict[str, Pane], name: str, langua
     user_id = next(i for i in range(FIRST_EXTRA_ID, FIRST_EXTRA_ID + 10_000) if i not in taken)
     user = server.user(user_id, first_name=name, language_code=language)
     key = f"person-{user_id}"
-    pane = Pane(key, f"{name} ({language})", "resident", language, user, person=user)
+    pane = Pane(key, name, "resident", language, user, person=user)
     panes[key] = pane
     return pane
 

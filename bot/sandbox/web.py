@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -25,6 +26,9 @@ from bot.sandbox.cast import Pane, add_resident
 from bot.sandbox.reminders import next_reminder_at
 from bot.sandbox.render import message_json
 from bot.sandbox.runtime import Sandbox, Toast
+from bot.sandbox.strings import PAGE_LANGUAGES, page_strings
+from locales import load_translators
+from locales.runtime import Translator
 
 __all__ = ["build_web_app", "image_type", "serve", "start_site", "state_json"]
 
@@ -212,7 +216,7 @@ async def post_clock(request: web.Request) -> web.Response:
             raise web.HTTPConflict(text="the sandbox is starting")
         due = await next_reminder_at(sandbox.app.lifecycle.engine, sandbox.clock.now())
         if due is None:
-            return web.json_response({"ok": False, "reason": "no reminder is coming"})
+            return web.json_response({"ok": False, "reason": "no_reminder"})
         sandbox.clock.advance_to(due)
         sandbox.wake()
         return web.json_response({"ok": True, "to": due.isoformat()})
@@ -254,6 +258,20 @@ async def get_file(request: web.Request) -> web.Response:
     return web.Response(body=stored.data, content_type="application/octet-stream", headers=headers)
 
 
+async def get_strings(request: web.Request) -> web.Response:
+    language = request.query.get("language", "uk")
+    if language not in PAGE_LANGUAGES:
+        raise web.HTTPBadRequest(text="language: uk, ru or en")
+    if language == "en":
+        return web.json_response(page_strings(lambda text: text))
+    return web.json_response(page_strings(_translators()[language].gettext))
+
+
+@functools.cache
+def _translators() -> dict[str, Translator]:
+    return load_translators()
+
+
 async def index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "index.html")
 
@@ -279,6 +297,7 @@ def build_web_app(sandbox: Sandbox) -> web.Application:
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC)
     app.router.add_get("/api/state", get_state)
+    app.router.add_get("/api/strings", get_strings)
     app.router.add_post("/api/panes", post_pane)
     app.router.add_post("/api/panes/{pane}/text", post_text)
     app.router.add_post("/api/panes/{pane}/photo", post_photo)

@@ -21,6 +21,7 @@ from handlers.core.replies import Replies, Unreachable
 from handlers.core.router import BOT_MEMBERSHIP, MIGRATED, Router
 from locales import pick_language
 from storage.fsm_storage import SqlFsmStorage
+from storage.privacy import chat_messages
 from storage.repositories import outbox
 from storage.repositories.locks import lock_person
 from storage.repositories.updates import DuplicateUpdate, record_update
@@ -102,6 +103,9 @@ class Pipeline:
                 await record_update(session, ctx.bot.id, update.update_id)
                 services.admissions.admit(update.update_id)  # its turn has begun
                 user = await touch_user(session, person.id)
+                if not in_group and update.message is not None:
+                    # "Clear this chat" deletes the person's own messages too (48 hours).
+                    await chat_messages.remember(session, chat.id, [update.message.message_id])
                 language = pick_language(
                     user.language, person.language_code, services.default_language
                 )
@@ -168,3 +172,18 @@ class Pipeline:
             log.info("a person blocked the bot; marked unreachable")
             async with ctx.services.sessions() as session, session.begin():
                 await mark_unreachable(session, telegram_id)
+        finally:
+            await self._keep_ids(replies, ctx)
+
+    async def _keep_ids(self, replies: Replies, ctx: HromadaContext) -> None:
+        """The replies' message ids in private chats, for "Clear this chat"."""
+        made = [(chat, message) for chat, message in replies.made if chat > 0]
+        replies.made.clear()
+        if not made or not replies.keep_ids:
+            return
+        try:
+            async with ctx.services.sessions() as session, session.begin():
+                for chat, message in made:
+                    await chat_messages.remember(session, chat, [message])
+        except Exception:  # the replies went out; only "Clear this chat" misses them
+            log.exception("could not keep the ids of %d sent messages", len(made))

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError
 
@@ -39,6 +39,20 @@ class _Photo:
 
 
 @dataclass
+class _Document:
+    chat_id: int
+    filename: str
+    data: bytes
+    caption: str
+
+
+@dataclass
+class _Delete:
+    chat_id: int
+    message_ids: list[int]
+
+
+@dataclass
 class _Edit:
     chat_id: int
     message_id: int
@@ -51,6 +65,9 @@ class _Answer:
     callback_query_id: str
     text: str | None
     alert: bool
+
+
+_Action = _Send | _Edit | _Photo | _Document | _Delete
 
 
 class Unreachable(Exception):
@@ -70,8 +87,12 @@ class Replies:
         self.private_chat_id = private_chat_id if private_chat_id is not None else chat_id
         self._callback_query_id = callback_query_id
         self._pressed_message_id = pressed_message_id
-        self._actions: list[_Send | _Edit | _Photo] = []
+        self._actions: list[_Action] = []
         self._answer: _Answer | None = None
+        # The messages the replies made (chat id, message id), for "Clear this chat";
+        # `keep_no_ids()` once the person is erased.
+        self.made: list[tuple[int, int]] = []
+        self.keep_ids = True
 
     def send(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         self._actions.append(_Send(self.chat_id, text, markup))
@@ -82,6 +103,21 @@ class Replies:
 
     def photo_private(self, file_id: str) -> None:
         self._actions.append(_Photo(self.private_chat_id, file_id))
+
+    def document_private(self, filename: str, data: bytes, caption: str = "") -> None:
+        """A file to the person who acted, in their private chat."""
+        self._actions.append(_Document(self.private_chat_id, filename, data, caption))
+
+    def delete_private(self, message_ids: list[int]) -> None:
+        """Delete these messages of the person's private chat (those Telegram still lets
+        the bot delete; the others are skipped)."""
+        for start in range(0, len(message_ids), 100):  # deleteMessages takes 1..100
+            chunk = message_ids[start : start + 100]
+            self._actions.append(_Delete(self.private_chat_id, chunk))
+
+    def keep_no_ids(self) -> None:
+        """Record none of the messages these replies make (the person was just erased)."""
+        self.keep_ids = False
 
     def edit(self, message_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         """Replace a message of ours; falls back to a new message if it cannot be edited."""
@@ -126,7 +162,9 @@ class Replies:
                 await _retrying(partial(_answer, bot, answer))
             for action in self._actions:
                 try:
-                    await _retrying(partial(_perform, bot, action))
+                    made = await _retrying(partial(_perform, bot, action))
+                    if isinstance(made, Message) and self.keep_ids:
+                        self.made.append((made.chat.id, made.message_id))
                 except BadRequest as exc:  # a bug of ours; the other replies still go out
                     log.error("reply refused by Telegram: %s", scrub_error(exc.message))
         except Forbidden as exc:
@@ -147,26 +185,32 @@ def _stamped(markup: InlineKeyboardMarkup, suffix: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-async def _retrying(call: Callable[[], Awaitable[None]]) -> None:
+async def _retrying(call: Callable[[], Awaitable[object]]) -> object:
     for delay in RETRY_DELAYS:
         try:
-            await call()
-            return
+            return await call()
         except BadRequest:  # a subclass of NetworkError, but retrying cannot help
             raise
         except NetworkError as exc:  # includes TimedOut; not Forbidden
             log.warning("Telegram unreachable (%s); retrying in %.1fs", type(exc).__name__, delay)
             await asyncio.sleep(delay)
-    await call()
+    return await call()
 
 
-async def _perform(bot: Bot, action: _Send | _Edit | _Photo) -> None:
+async def _perform(bot: Bot, action: _Action) -> object:
+    """One reply; returns the message it made, if it made one."""
     if isinstance(action, _Photo):
-        await bot.send_photo(action.chat_id, action.file_id)
-    elif isinstance(action, _Edit):
-        await _edit_or_send(bot, action)
-    else:
-        await _send(bot, action.chat_id, action.text, action.markup)
+        return await bot.send_photo(action.chat_id, action.file_id)
+    if isinstance(action, _Edit):
+        return await _edit_or_send(bot, action)
+    if isinstance(action, _Document):
+        document = InputFile(action.data, filename=action.filename)
+        return await bot.send_document(
+            action.chat_id, document, caption=action.caption or None, parse_mode=ParseMode.HTML
+        )
+    if isinstance(action, _Delete):
+        return await bot.delete_messages(action.chat_id, action.message_ids)
+    return await _send(bot, action.chat_id, action.text, action.markup)
 
 
 async def _answer(bot: Bot, answer: _Answer) -> None:
@@ -179,11 +223,11 @@ async def _answer(bot: Bot, answer: _Answer) -> None:
         log.info("callback answer refused: %s", scrub_error(exc.message))
 
 
-async def _send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+async def _send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> Message:
+    return await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
-async def _edit_or_send(bot: Bot, action: _Edit) -> None:
+async def _edit_or_send(bot: Bot, action: _Edit) -> Message | None:
     try:
         await bot.edit_message_text(
             action.text,
@@ -194,6 +238,7 @@ async def _edit_or_send(bot: Bot, action: _Edit) -> None:
         )
     except BadRequest as exc:
         if "not modified" in exc.message:
-            return
+            return None
         log.info("edit refused (%s); sending a new message", scrub_error(exc.message))
-        await _send(bot, action.chat_id, action.text, action.markup)
+        return await _send(bot, action.chat_id, action.text, action.markup)
+    return None  # an edited message is already kept

@@ -17,6 +17,7 @@ ENTRIES = {
     "groups": n_("Self-help groups"),
     "meetings": n_("Meetings"),
     "polls": n_("Polls"),
+    "clear": n_("Clear this chat"),
 }
 NOT_READY = frozenset({"groups", "polls"})
 
@@ -41,7 +42,7 @@ async def show_main_menu(ctx: HromadaContext, *, fresh: bool = False) -> None:
         [item("meetings"), item("polls")],
         [(meeting_toggle, data("set", "mtg:menu"))],  # handlers/resident/settings.py
         [(_("Language"), data("menu", "language")), (_("Community"), data("menu", "community"))],
-        [(_("Help"), data("menu", "help"))],
+        [(_("Help"), data("menu", "help")), item("clear")],
     ]
     text = _("Main menu. What would you like to do?")
     if fresh:

@@ -12,7 +12,7 @@ from handlers.core.context import HromadaContext
 from handlers.core.fallbacks import stale_notice
 from handlers.core.router import Router
 from handlers.core.steps import cancel_flow, keep_flow
-from handlers.resident import ask, my_requests, onboarding
+from handlers.resident import ask, clear_chat, my_requests, onboarding
 from handlers.resident.menu import NOT_READY, idle, show_main_menu
 from handlers.shared.emergency import emergency_text
 from locales import n_
@@ -27,6 +27,9 @@ COMMANDS = (
     ("community", n_("Change community")),
     ("cancel", n_("Stop what you are doing")),
     ("privacy", n_("What the bot keeps about you, and for how long")),
+    ("mydata", n_("Get a file with everything the bot holds about you")),
+    ("forget", n_("Erase everything the bot holds about you")),
+    ("clear", n_("Delete this chat's messages from your phone")),
 )
 
 
@@ -105,6 +108,8 @@ async def menu_pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
         await onboarding.begin(ctx, at=OnboardingForm.language)
     elif arg == "community":
         await onboarding.begin(ctx, at=OnboardingForm.community)
+    elif arg == "clear":
+        await clear_chat.ask(ctx)
     elif arg == "help":
         send_help(ctx)
         await show_main_menu(ctx, fresh=True)

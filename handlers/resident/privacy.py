@@ -1,4 +1,8 @@
-"""/privacy: what is stored, why, for how long (the settings' values), who sees it."""
+"""/privacy (what is stored, why, for how long, who sees it), /mydata (a JSON file of
+everything held about the person) and /forget (erase it, after a confirmation).
+
+The data itself is `storage/privacy/`: each part of the product contributes its section.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,13 @@ from datetime import timedelta
 from telegram import Update
 
 from handlers.core.context import HromadaContext
+from handlers.core.fallbacks import stale_notice
 from handlers.core.router import Router
+from handlers.shared.ids import parse_button
+from handlers.shared.keyboards import data, keyboard
 from locales import Translator
+from storage.privacy import erase
+from storage.privacy.export import as_file, export_user
 from storage.privacy.policy import Retention
 
 router = Router()
@@ -66,3 +75,68 @@ def privacy_text(retention: Retention, t: Translator) -> str:
 async def privacy(update: Update, ctx: HromadaContext) -> None:
     ctx.replies.send_private(privacy_text(ctx.services.privacy.retention, ctx.i18n))
     await ctx.reprompt()
+
+
+@router.command("mydata")
+async def mydata(update: Update, ctx: HromadaContext) -> None:
+    _ = ctx.i18n.gettext
+    exported = await export_user(ctx.db, ctx.user, _)
+    ctx.replies.document_private(
+        "my-data.json",
+        as_file(exported),
+        _("Everything the bot holds about you. Each field is explained inside the file."),
+    )
+    await ctx.reprompt()
+
+
+@router.command("forget")
+async def forget(update: Update, ctx: HromadaContext) -> None:
+    _ = ctx.i18n.gettext
+    ctx.replies.send_private(
+        _(
+            "<b>Erase everything the bot holds about you?</b>\n\n"
+            "• Your profile, your conversation and anything waiting to be sent to you are "
+            "deleted.\n"
+            "• Your requests stay only in the statistics: their text, photos and any contact "
+            "you shared are removed, and nothing links them to you. You will not see them in "
+            '"My requests" any more.\n'
+            "• What staff already read stays with them; the bot cannot take it back.\n\n"
+            "This cannot be undone. The messages of this chat stay on your phone: /clear "
+            "deletes them, use it first."
+        ),
+        keyboard(
+            [
+                [(_("Yes, erase everything"), data("forget", f"yes:{ctx.user.id}"))],
+                [(_("No, keep my data"), data("forget", "no"))],
+            ]
+        ),
+    )
+
+
+@router.callback("forget")
+async def forget_pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
+    _ = ctx.i18n.gettext
+    action, user_id, _tail = parse_button(arg)
+    if action == "no":
+        ctx.replies.show(_("Nothing was erased."))
+        await ctx.reprompt()
+        return
+    if action != "yes" or user_id != ctx.user.id:  # forged, or asked by a person now erased
+        stale_notice(ctx)
+        return
+    result = await erase.erase_user(ctx.db, ctx.user, ctx.services.privacy)
+    if result.outcome is erase.Outcome.STAFF:
+        ctx.replies.show(
+            _(
+                "You hold a staff role, so your data cannot be erased yet. Ask an administrator "
+                "to revoke the role first, then use /forget again."
+            )
+        )
+        return
+    ctx.replies.keep_no_ids()
+    ctx.replies.show(
+        _(
+            "Done. The bot no longer holds anything about you. If you write to it again, you "
+            "start as a new person."
+        )
+    )

@@ -12,14 +12,17 @@ from storage.models.meetings import (
 )
 from storage.models.outbox import OutboxMessage, SkippedNotice
 from storage.models.people import Community, ConversationState, ProcessedUpdate, User
+from storage.models.privacy import ChatMessage, Erasure
 from storage.models.requests import RequestEvent, RequestMessage, ServiceRequest
 from storage.models.staff import Invite, StaffChat, StaffChatCard, StaffRole
 
 __all__ = [
     "NAMING",
     "Base",
+    "ChatMessage",
     "Community",
     "ConversationState",
+    "Erasure",
     "GroupChat",
     "GroupLinkCode",
     "GroupMembership",

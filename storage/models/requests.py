@@ -72,6 +72,9 @@ class ServiceRequest(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # When its text, photos and contact were removed (retention of closed requests, or the
+    # resident's /forget); the request itself stays for statistics.
+    scrubbed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class RequestMessage(Base):

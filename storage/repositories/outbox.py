@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import OutboxMessage, StaffChat, User
+from storage.privacy import chat_messages
 from storage.repositories import staff_chats
 from storage.scrub import scrub_error
 from storage.types import utcnow
@@ -210,6 +211,7 @@ async def mark_sent(
     )
     if message_id is not None:
         await staff_chats.card_delivered(session, row_id, message_id)
+        await chat_messages.remember_outbox(session, row_id, message_id)  # "Clear this chat"
 
 
 async def mark_retry(

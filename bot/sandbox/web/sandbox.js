@@ -6,15 +6,47 @@
 const view = {
   generation: -1, version: -1, active: null, wanted: null, panes: new Map(), toasts: new Set(),
 };
-const timeFormat = new Intl.DateTimeFormat("uk-UA", {
+const LOCALES = { uk: "uk-UA", ru: "ru-RU", en: "en-GB" };
+const pageLanguage = LOCALES[localStorage.getItem("sandbox-language")]
+  ? localStorage.getItem("sandbox-language") : "uk";
+const timeFormat = new Intl.DateTimeFormat(LOCALES[pageLanguage], {
   timeZone: "Europe/Kyiv", hour: "2-digit", minute: "2-digit",
 });
-const clockFormat = new Intl.DateTimeFormat("en-GB", {
+const clockFormat = new Intl.DateTimeFormat(LOCALES[pageLanguage], {
   timeZone: "Europe/Kyiv", weekday: "short", day: "numeric", month: "short", year: "numeric",
   hour: "2-digit", minute: "2-digit",
 });
+let strings = {};
 
 function $(selector, root = document) { return root.querySelector(selector); }
+
+// The page's own words (GET /api/strings, from the project's catalogs); {name} filled in.
+function t(key, values = {}) {
+  const text = strings[key] || key;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
+}
+
+function translateStatic() {
+  document.documentElement.lang = pageLanguage;
+  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of document.querySelectorAll("[data-i18n-label]")) {
+    node.setAttribute("aria-label", t(node.dataset.i18nLabel));
+  }
+  for (const node of document.querySelectorAll("[data-i18n-placeholder]")) {
+    node.placeholder = t(node.dataset.i18nPlaceholder);
+  }
+  const choice = $("#page-language");
+  choice.value = pageLanguage;
+  choice.addEventListener("change", () => {
+    localStorage.setItem("sandbox-language", choice.value);
+    location.reload();
+  });
+}
+
+function roleText(pane) {
+  const role = t(`role_${pane.role}`);
+  return pane.role === "resident" ? `${role} · ${pane.language}` : role;
+}
 
 function setStatus(text) { $("#status").textContent = text; }
 
@@ -31,7 +63,7 @@ async function post(path, body) {
   const response = await fetch(path, init);
   const text = await response.text();
   if (!response.ok) {
-    setNote(`Not done: ${text}`);
+    setNote(t("not_done", { reason: text }));
     throw new Error(text);
   }
   return text ? JSON.parse(text) : {};
@@ -47,14 +79,19 @@ function paneElement(pane) {
   node.dataset.pane = pane.key;
   node.setAttribute("aria-labelledby", titleId);
   $(".pane-title", node).id = titleId;
-  $(".log", node).setAttribute("aria-label", `Messages in ${pane.title}`);
+  $(".log", node).setAttribute("aria-label", t("messages_in", { chat: pane.title }));
   const input = $("input.text", node);
   input.id = `text-${pane.key}`;
+  input.placeholder = t("message");
   const label = $(".text-label", node);
   label.htmlFor = input.id;
-  label.textContent = `Message from ${pane.title}`;
+  label.textContent = t("message_from", { chat: pane.title });
+  $(".send", node).textContent = t("send");
+  $(".photo-text", node).textContent = t("photo");
+  $(".as-text", node).textContent = t("write_as");
+  $(".keyboard", node).setAttribute("aria-label", t("keyboard"));
   const photo = $(".photo input", node);
-  photo.setAttribute("aria-label", `Send a photo from ${pane.title}`);
+  photo.setAttribute("aria-label", t("photo_from", { chat: pane.title }));
   $(".compose", node).addEventListener("submit", (event) => {
     event.preventDefault();
     sendText(pane.key, node);
@@ -118,11 +155,11 @@ async function press(key, node, message, row, column) {
 
 function messageNode(key, node, message) {
   const article = document.createElement("article");
-  const who = message.from_bot ? "Bot" : message.mine ? "You" : message.sender;
+  const who = message.from_bot ? t("bot") : message.mine ? t("you") : message.sender;
   article.className = `msg ${message.from_bot ? "bot" : message.mine ? "mine" : "other"}`;
   article.dataset.id = message.id;
   const time = timeFormat.format(new Date(message.time));
-  article.setAttribute("aria-label", `${who}, ${time}${message.edited ? ", edited" : ""}`);
+  article.setAttribute("aria-label", `${who}, ${time}${message.edited ? `, ${t("edited")}` : ""}`);
   if (!message.from_bot && !message.mine) {
     const name = document.createElement("div");
     name.className = "sender";
@@ -132,7 +169,7 @@ function messageNode(key, node, message) {
   if (message.photo) {
     const img = document.createElement("img");
     img.src = message.photo;
-    img.alt = `Photo from ${who}`;
+    img.alt = t("photo_of", { sender: who });
     img.className = "photo-view";
     article.append(img);
   }
@@ -158,13 +195,13 @@ function messageNode(key, node, message) {
   }
   const meta = document.createElement("div");
   meta.className = "meta";
-  meta.textContent = message.edited ? `${time} · edited` : time;
+  meta.textContent = message.edited ? `${time} · ${t("edited")}` : time;
   article.append(meta);
   if (message.buttons.length) {
     const group = document.createElement("div");
     group.className = "buttons";
     group.setAttribute("role", "group");
-    group.setAttribute("aria-label", "Buttons of this message");
+    group.setAttribute("aria-label", t("buttons"));
     message.buttons.forEach((row, r) => {
       const line = document.createElement("div");
       line.className = "row";
@@ -277,10 +314,10 @@ function showToast(toast) {
   item.textContent = toast.text;
   if (toast.alert) {
     item.setAttribute("role", "alertdialog");
-    item.setAttribute("aria-label", "Message from the bot");
+    item.setAttribute("aria-label", t("alert"));
     const ok = document.createElement("button");
     ok.type = "button";
-    ok.textContent = "OK";
+    ok.textContent = t("ok");
     ok.addEventListener("click", () => item.remove());
     item.append(ok);
     box.append(item);
@@ -303,18 +340,19 @@ function draw(state) {
     view.generation = state.generation;
   }
   view.version = state.version;
-  setStatus(state.status === "ready" ? "Ready." : `Sandbox: ${state.status}…`);
+  const statuses = { ready: "ready", starting: "starting", stopped: "wiping" };
+  setStatus(t(statuses[state.status] || "failed"));
   document.body.dataset.status = state.status;
   const now = new Date(state.clock.now);
   const hours = Math.round(state.clock.offset_seconds / 360) / 10;
-  $("#clock-now").textContent = `${clockFormat.format(now)} (Kyiv)` +
-    (hours > 0 ? ` · ${hours} h ahead of this computer` : "");
+  $("#clock-now").textContent = t("kyiv", { time: clockFormat.format(now) }) +
+    (hours > 0 ? ` · ${t("ahead", { hours })}` : "");
   const violations = $("#violations");
   violations.hidden = !state.violations.length;
   violations.replaceChildren();
   if (state.violations.length) {
     const title = document.createElement("strong");
-    title.textContent = "The bot broke the Bot API spec:";
+    title.textContent = t("violations");
     const list = document.createElement("ul");
     for (const text of state.violations) {
       const item = document.createElement("li");
@@ -326,8 +364,8 @@ function draw(state) {
   for (const pane of state.panes) {
     const entry = paneElement(pane);
     $(".pane-title", entry.node).textContent = pane.title;
-    $(".pane-role", entry.node).textContent = pane.role;
-    entry.switch.textContent = pane.title;
+    $(".pane-role", entry.node).textContent = roleText(pane);
+    entry.switch.textContent = `${pane.title} · ${roleText(pane)}`;
     drawMembers(pane, entry);
     drawMessages(pane, entry);
   }
@@ -350,7 +388,7 @@ async function poll() {
       if (!response.ok) throw new Error(String(response.status));
       draw(await response.json());
     } catch (error) {
-      setStatus("Lost the sandbox; trying again…");
+      setStatus(t("lost"));
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
@@ -360,9 +398,10 @@ function controls() {
   for (const button of document.querySelectorAll("[data-step]")) {
     button.addEventListener("click", async () => {
       const result = await post("/api/clock", { step: button.dataset.step });
-      if (result.ok === false) setNote(`Clock not moved: ${result.reason}.`);
-      else if (result.to) setNote(`Clock moved to ${clockFormat.format(new Date(result.to))} (Kyiv).`);
-      else setNote(`Clock moved ${button.textContent}.`);
+      if (result.ok === false) setNote(t(result.reason));
+      else if (result.to) {
+        setNote(t("moved_to", { time: t("kyiv", { time: clockFormat.format(new Date(result.to)) }) }));
+      } else setNote(t("moved_by", { step: button.textContent }));
     });
   }
   $("#add-person").addEventListener("submit", async (event) => {
@@ -384,10 +423,21 @@ function controls() {
   $("#reset-yes").addEventListener("click", async () => {
     confirm.hidden = true;
     reset.setAttribute("aria-expanded", "false");
-    setStatus("Wiping the sandbox…");
+    setStatus(t("wiping"));
     await post("/api/reset");
   });
 }
 
-controls();
-poll();
+async function main() {
+  try {
+    const response = await fetch(`/api/strings?language=${pageLanguage}`);
+    strings = await response.json();
+  } catch (error) {
+    strings = {}; // the English keys' texts stay; the page still works
+  }
+  translateStatic();
+  controls();
+  poll();
+}
+
+main();

@@ -1,0 +1,200 @@
+"""Creating a poll: question (uk, then ru or skip), options (uk, then ru or skip), single or
+multiple choice, results live or after closing, closing time, preview, publish.
+
+Events: `give_text(text=, now=, zone=)` in the text steps, `skip()` in the ru steps,
+`choose(value=)` in the two button steps, `publish()` in the preview. The audience and the
+minimum number of votes are set when the flow starts (`start_data`), from the creator's
+role: a moderator asks their community, a facilitator their group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from transitions import EventData
+
+from flows.flow import DONE, Flow
+from flows.fsm import State, StatesGroup
+from flows.polls import (
+    DEFAULT_MIN_VOTES,
+    MAX_QUESTION_LENGTH,
+    OptionsProblem,
+    WhenProblem,
+    parse_closing,
+    parse_options,
+)
+
+
+class PollForm(StatesGroup):
+    question_uk = State()
+    question_ru = State()
+    options_uk = State()
+    options_ru = State()
+    kind = State()
+    results = State()
+    closes = State()
+    preview = State()
+
+
+class PollProblem(StrEnum):
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    TOO_FEW_OPTIONS = "too_few_options"
+    TOO_MANY_OPTIONS = "too_many_options"
+    OPTION_TOO_LONG = "option_too_long"
+    COUNT_DIFFERS = "count_differs"
+    UNKNOWN_CHOICE = "unknown_choice"
+    WHEN_UNREADABLE = "when_unreadable"
+    WHEN_PAST = "when_past"
+    WHEN_TOO_FAR = "when_too_far"
+
+
+_OPTION_PROBLEMS = {
+    OptionsProblem.TOO_FEW: PollProblem.TOO_FEW_OPTIONS,
+    OptionsProblem.TOO_MANY: PollProblem.TOO_MANY_OPTIONS,
+    OptionsProblem.TOO_LONG: PollProblem.OPTION_TOO_LONG,
+    OptionsProblem.COUNT_DIFFERS: PollProblem.COUNT_DIFFERS,
+}
+_WHEN_PROBLEMS = {
+    WhenProblem.UNREADABLE: PollProblem.WHEN_UNREADABLE,
+    WhenProblem.PAST: PollProblem.WHEN_PAST,
+    WhenProblem.TOO_FAR: PollProblem.WHEN_TOO_FAR,
+}
+CHOICES = {PollForm.kind.state: ("single", "multiple"), PollForm.results.state: ("live", "after")}
+
+
+@dataclass
+class PollEffects:
+    """`publish`: the finished draft (the flow's data) to store and send."""
+
+    publish: dict[str, Any] | None = field(default=None)
+
+
+def _text(source: State, dest: State, check: str, keep: str) -> dict[str, Any]:
+    return {
+        "trigger": "give_text",
+        "source": source,
+        "dest": dest,
+        "conditions": check,
+        "after": keep,
+    }
+
+
+class PollCreateFlow(Flow[PollEffects, PollProblem]):
+    states = PollForm
+    transitions = [  # noqa: RUF012 - declared once per class, read by the machine
+        _text(PollForm.question_uk, PollForm.question_ru, "valid_question", "keep_question_uk"),
+        _text(PollForm.question_ru, PollForm.options_uk, "valid_question", "keep_question_ru"),
+        {"trigger": "skip", "source": PollForm.question_ru, "dest": PollForm.options_uk},
+        _text(PollForm.options_uk, PollForm.options_ru, "valid_options_uk", "keep_options"),
+        _text(PollForm.options_ru, PollForm.kind, "valid_options_ru", "keep_options"),
+        {"trigger": "skip", "source": PollForm.options_ru, "dest": PollForm.kind},
+        {
+            "trigger": "choose",
+            "source": PollForm.kind,
+            "dest": PollForm.results,
+            "conditions": "valid_choice",
+            "after": "keep_choice",
+        },
+        {
+            "trigger": "choose",
+            "source": PollForm.results,
+            "dest": PollForm.closes,
+            "conditions": "valid_choice",
+            "after": "keep_choice",
+        },
+        _text(PollForm.closes, PollForm.preview, "valid_closing", "keep_closing"),
+        {"trigger": "publish", "source": PollForm.preview, "dest": DONE, "after": "finish"},
+    ]
+
+    @staticmethod
+    def start_data(
+        *, audience: str, community_id: int, group_id: int | None = None, template: str = "custom"
+    ) -> dict[str, Any]:
+        return {
+            "audience": audience,
+            "community_id": community_id,
+            "group_id": group_id,
+            "template": template,
+            "min_votes": DEFAULT_MIN_VOTES,
+            "question_uk": "",
+            "question_ru": "",
+            "options_uk": [],
+            "options_ru": [],
+        }
+
+    def new_effects(self) -> PollEffects:
+        return PollEffects()
+
+    # conditions
+    def valid_question(self, event: EventData) -> bool:
+        text = str(event.kwargs.get("text") or "").strip()
+        if not text:
+            return self._problem(PollProblem.EMPTY)
+        if len(text) > MAX_QUESTION_LENGTH:
+            return self._problem(PollProblem.TOO_LONG)
+        return True
+
+    def _options(self, event: EventData, expected: int | None) -> bool:
+        parsed = parse_options(str(event.kwargs.get("text") or ""), expected=expected)
+        if isinstance(parsed, OptionsProblem):
+            return self._problem(_OPTION_PROBLEMS[parsed])
+        self._parsed = parsed
+        return True
+
+    def valid_options_uk(self, event: EventData) -> bool:
+        return self._options(event, None)
+
+    def valid_options_ru(self, event: EventData) -> bool:
+        return self._options(event, len(self.data["options_uk"]))
+
+    def valid_choice(self, event: EventData) -> bool:
+        allowed = CHOICES.get(self.state, ())
+        return event.kwargs.get("value") in allowed or self._problem(PollProblem.UNKNOWN_CHOICE)
+
+    def valid_closing(self, event: EventData) -> bool:
+        now: datetime = event.kwargs["now"]
+        parsed = parse_closing(
+            str(event.kwargs.get("text") or ""), now=now, zone=event.kwargs["zone"]
+        )
+        if isinstance(parsed, WhenProblem):
+            return self._problem(_WHEN_PROBLEMS[parsed])
+        self._closes = parsed
+        return True
+
+    # effects
+    def keep_question_uk(self, event: EventData) -> None:
+        self.data["question_uk"] = str(event.kwargs["text"]).strip()
+
+    def keep_question_ru(self, event: EventData) -> None:
+        self.data["question_ru"] = str(event.kwargs["text"]).strip()
+
+    def _came_from(self, event: EventData, state: State) -> bool:
+        return event.transition is not None and event.transition.source == state.state
+
+    def keep_options(self, event: EventData) -> None:
+        key = "options_ru" if self._came_from(event, PollForm.options_ru) else "options_uk"
+        self.data[key] = self._parsed
+
+    def keep_choice(self, event: EventData) -> None:
+        value = event.kwargs["value"]
+        if self._came_from(event, PollForm.kind):
+            self.data["multiple"] = value == "multiple"
+        else:
+            self.data["results_live"] = value == "live"
+
+    def keep_closing(self, event: EventData) -> None:
+        self.data["closes_at"] = self._closes.isoformat()
+
+    def finish(self, event: EventData) -> None:
+        self.effects.publish = dict(self.data)
+
+
+def option_pairs(draft: dict[str, Any]) -> list[tuple[str, str]]:
+    """(uk, ru) per option; a language left out is empty and falls back when shown."""
+    uk: list[str] = list(draft.get("options_uk") or [])
+    ru: list[str] = list(draft.get("options_ru") or [])
+    return [(text, ru[n] if n < len(ru) else "") for n, text in enumerate(uk)]

@@ -1,0 +1,104 @@
+"""Clear this chat: every message the bot may still delete goes (the person's and the
+bot's, outbox messages too), older ones stay, one neutral line is left, the requests stay.
+The bot's clock and the local Bot API server's (which enforces the 48 hours) move together."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import HromadaApp
+from storage.models import ChatMessage, ServiceRequest
+from tests.botapi.people import FakeUser
+from tests.botapi.server import BotApiServer
+from tests.onboarding_steps import has
+from tests.privacy_steps import TwoClocks, clocks
+from tests.request_steps import ask, make_moderator, onboard, outbox_drained
+
+pytestmark = pytest.mark.e2e
+__all__ = ["clocks"]  # fixture
+
+
+def visible(user: FakeUser) -> list[int]:
+    """Every message of the private chat still there, the person's and the bot's."""
+    return [m.message_id for m in user.chat.messages.values() if not m.deleted]
+
+
+async def test_clear_deletes_the_last_48_hours_and_leaves_one_line(
+    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine, clocks: TwoClocks
+) -> None:
+    moderator = await make_moderator(botapi, engine)
+    resident = botapi.user()
+    menu = await onboard(resident)
+    too_old = visible(resident)  # onboarding: 50 hours old at the clearing
+
+    clocks.advance(timedelta(hours=30))
+    async with moderator.expect_message(has("DRU-0001")) as card:
+        await ask(resident, "Питання, яке ніхто не має побачити", menu=menu)
+    async with moderator.expect_message(has("Напишіть вашу відповідь")):
+        await moderator.press(card.message, "Відповісти")
+    async with resident.expect_message(has("Відповідь на ваше звернення")) as answer:
+        await moderator.send_text("Відповідь, яку теж треба сховати")
+    await outbox_drained(bot)  # the answer came through the outbox
+    clocks.advance(timedelta(hours=20))
+
+    async with resident.expect_message(has("Видалити повідомлення")) as confirm:
+        await resident.send_command("/clear")
+    recent = [m for m in visible(resident) if m not in too_old]
+    assert answer.message.message_id in recent and len(recent) > 8
+    async with resident.expect_message(has("/start")) as neutral:
+        await resident.press(confirm.message, "Видалити повідомлення")
+
+    left = visible(resident)
+    assert left == [*too_old, neutral.message.message_id], resident.history(40)
+    assert neutral.message.text == "Надішліть /start, щоб відкрити меню."
+
+    async with resident.expect_message(has("Головне меню")) as fresh:
+        await resident.send_command("/start")
+    async with resident.expect_message(has("Мої звернення")) as mine:
+        await resident.press(fresh.message, "Мої звернення")
+    assert any(b.startswith("DRU-0001") for b in mine.message.button_texts())
+    # (Read after the next updates: one person's updates run in order, so the neutral
+    # line's id, kept once it was sent, is in by now.)
+    async with engine.connect() as conn:
+        mine_kept = select(ChatMessage.message_id).where(ChatMessage.chat_id == resident.id)
+        kept = (await conn.execute(mine_kept)).scalars().all()
+        request = (await conn.execute(select(ServiceRequest))).one()
+    assert neutral.message.message_id in kept and answer.message.message_id not in kept
+    assert not set(recent) & set(kept)
+    assert request.author_id is not None  # the request stays on the server
+
+
+async def test_clear_from_the_menu_and_cancel(
+    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine
+) -> None:
+    resident = botapi.user()
+    menu = await onboard(resident)
+    before = visible(resident)
+    async with resident.expect_message(has("Видалити повідомлення")) as confirm:
+        await resident.press(menu, "Очистити цей чат")
+    async with resident.expect_message(has("Нічого не видалено")):
+        await resident.press(confirm.message, "Скасувати")
+    assert set(before) <= set(visible(resident))
+
+
+async def test_messages_telegram_no_longer_lets_go_are_skipped(
+    botapi: BotApiServer, bot: HromadaApp
+) -> None:
+    """The bot's clock says the onboarding is recent, Telegram's that it is 48 hours old:
+    Telegram decides (its deleteMessages skips what it refuses), the rest still goes."""
+    resident = botapi.user()
+    await onboard(resident)
+    own = [m.message_id for m in resident.chat.messages.values() if not m.from_bot]
+    assert own
+    botapi.clock.advance(48 * 3600 + 1)
+    async with resident.expect_message(has("Видалити повідомлення")) as confirm:
+        await resident.send_command("/clear")
+    async with resident.expect_message(has("/start")):
+        await resident.press(confirm.message, "Видалити повідомлення")
+    remaining = {m.message_id for m in resident.chat.messages.values() if not m.deleted}
+    assert set(own) <= remaining  # older than 48 hours: Telegram refuses, the bot goes on
+    assert confirm.message.message_id not in remaining
