@@ -14,35 +14,45 @@ of the same minute is timed too (it must write nothing). Printed: the seconds pe
 against the target (5 s) and the rows written; exit code 1 when a round misses it or a
 row count is wrong.
 
-Delivery within Telegram's limits (30 messages/s overall, 20 per minute per group chat,
-nobody twice) is the outbox dispatcher's (`scheduler/dispatcher.py`, its own tests).
+Then, with ``--deliver N`` (default 300; ``--deliver 5000`` takes about three minutes),
+the first N of those rows are delivered by the real outbox dispatcher
+(`scheduler/dispatcher.py`, default limits) to a sender that records when each chat got
+what: printed are the rate after the overall bucket's initial burst (must stay at 30/s),
+the most sent in any one-second window (the burst of 30 included, so up to 60) and how
+many chats got a reminder twice (must be 0). The per-group-chat
+limit (20 a minute) is the dispatcher's own tests' (`tests/test_dispatcher.py`).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import statistics
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bench.databases import bench_database
 from bench.processes import BenchError
 from flows.recurrence import instant
 from locales import load_translators
+from scheduler.buckets import RateLimits
+from scheduler.dispatcher import OutboxDispatcher
 from scheduler.reminders import send_due_reminders
+from scheduler.sending import SendResult, Sent
 from storage.engine import create_engine, session_factory
 from storage.migrate import upgrade_to_head
 from storage.models import Community, Meeting, MeetingOptIn, OutboxMessage, User
 from storage.repositories import meetings
 from storage.repositories.communities import read_seed, seed_communities
-from storage.types import set_clock
+from storage.types import set_clock, utcnow
 
 TARGET_S = 5.0
 KYIV = "Europe/Kyiv"
@@ -58,6 +68,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--recipients", type=int, default=5_000, help="recipients (5000)")
     parser.add_argument("--rounds", type=int, default=3, help="measured rounds (3)")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--deliver", type=int, default=300, help="rows delivered (300; 0: none)")
     args = parser.parse_args(argv)
     if args.recipients < 1 or args.rounds < 1:
         parser.error("--recipients and --rounds must be at least 1")
@@ -124,6 +135,54 @@ async def one_round(
     return first, middle - before, again, await _rows(sessions) - middle
 
 
+class Recorder:
+    """A sender that records (monotonic time, chat) of every call and always succeeds."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[float, int]] = []
+
+    async def __call__(self, chat_id: int, payload: dict[str, Any]) -> SendResult:
+        self.calls.append((time.monotonic(), chat_id))
+        return Sent()
+
+
+async def deliver(sessions: async_sessionmaker[AsyncSession], count: int) -> None:
+    """The first `count` pending rows through the real dispatcher at Telegram's limits."""
+    async with sessions() as session, session.begin():
+        keep = (
+            await session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id).limit(count))
+        ).all()
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.not_in(keep))
+            .values(status="sent", sent_at=utcnow())
+        )
+    recorder = Recorder()
+    dispatcher = OutboxDispatcher(sessions, recorder, limits=RateLimits())
+    started = time.monotonic()
+    await dispatcher.start()
+    try:
+        await dispatcher.drain()
+    finally:
+        await dispatcher.stop()
+    elapsed = time.monotonic() - started
+    times = sorted(at for at, _chat in recorder.calls)
+    window = max((bisect.bisect_left(times, at + 1.0) - i for i, at in enumerate(times)), default=0)
+    # the overall bucket starts full (a burst of `overall_per_second`); after it the rate
+    burst = int(RateLimits().overall_per_second)
+    span = times[-1] - times[0] if len(times) > 1 else 0.0
+    sustained = (len(times) - burst) / span if span else 0.0
+    chats = [chat for _at, chat in recorder.calls]
+    twice = len(chats) - len(set(chats))
+    print(
+        f"delivered {len(chats)} of {count} in {elapsed:.1f} s: {sustained:.1f} msg/s after the"
+        f" first {burst} (limit 30); at most {window} in one second, the first burst included;"
+        f" {twice} chats twice"
+    )
+    if len(chats) != count or sustained > 30 * 1.01 or twice:
+        raise BenchError("delivery broke the overall limit or sent someone a reminder twice")
+
+
 async def _rows(sessions: async_sessionmaker[AsyncSession]) -> int:
     async with sessions() as session:
         return int((await session.scalar(select(func.count()).select_from(OutboxMessage))) or 0)
@@ -137,7 +196,10 @@ async def run(args: argparse.Namespace, workdir: Path) -> list[tuple[float, int,
             sessions = session_factory(engine)
             print(f"filling {args.recipients} recipients ({args.database}) ...", flush=True)
             community_id = await fill(sessions, args.recipients)
-            return [await one_round(sessions, community_id, n) for n in range(args.rounds)]
+            rounds = [await one_round(sessions, community_id, n) for n in range(args.rounds)]
+            if args.deliver:
+                await deliver(sessions, args.deliver)
+            return rounds
         finally:
             set_clock(None)
             await engine.dispose()
