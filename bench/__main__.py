@@ -1,4 +1,4 @@
-"""Throughput benchmark: the Hromada bot against a bare python-telegram-bot echo bot.
+"""Issue 11's benchmark: the Hromada bot against bare python-telegram-bot baselines, one table.
 
 Run ``make bench`` or ``.venv/bin/python -m bench`` (``--users 200`` for a quick run,
 ``--only hromada|echo``, ``--database postgres`` with HROMADA_BENCH_POSTGRES_URL set).
@@ -12,6 +12,9 @@ runs as a separate child process that long-polls the server with ``getUpdates``.
   question, the community list, the main menu), so 3·N updates.  The bot runs as
   ``python -m bot run`` on a fresh, seeded SQLite file in a temp dir (or a scratch
   PostgreSQL database), with the outgoing rate limits off.
+* ``same_calls``: the same onboarding against :mod:`bench.same_calls_bot`, a bare PTB bot
+  making exactly onboarding's Bot API calls (no database, FSM or catalogs): the fair
+  baseline, whose ratio measures our own pipeline.
 * ``echo``: N people send 3 texts each, each after the previous echo, to
   :mod:`bench.echo_bot` (``run_polling()`` defaults: one update at a time).
 
@@ -19,8 +22,12 @@ Measured per scenario: wall time from the first update queued to the last reply 
 received; updates/s = updates / that time; latency of each update = from queueing it to the
 server applying the awaited reply (p50, p95); the bot process's peak RSS (``VmHWM``) and
 final ``VmRSS`` read from ``/proc`` just before it is stopped; CPU time of the bot and of the
-harness during the run.  Then the ratio hromada/echo of updates/s (target >= 0.5).  Results
-also go to ``bench/results/latest.json``.
+harness during the run; CPU per update (bot CPU / updates, the figure that survives a loaded
+machine); the Bot API calls made.  Then the table of issue 11 (:mod:`bench.targets`): each
+figure beside its target with met yes/no, throughputs as ratios to the baselines of the same
+run, and the rows of the other benchmark modules (:mod:`bench.side`: reminders, polls,
+/queue and /stats) unless ``--only`` or ``--no-side``.  The machine's load average before and
+after is printed and stored.  Everything also goes to ``bench/results/latest.json``.
 
 A run fails (exit code 1, no figures) unless every person got every awaited reply: it stops
 at once when the bot answers with its "something went wrong" message, when no reply has come
@@ -33,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 import time
@@ -40,6 +48,8 @@ import time
 from bench.processes import BenchError, kill_all
 from bench.report import ScenarioResult, render, write_json
 from bench.scenarios import SCENARIOS, run_scenario
+from bench.side import side_figures
+from bench.targets import Figure, render_figures, scenario_figures
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -49,6 +59,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=1000, help="people per scenario (1000)")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--only", choices=SCENARIOS, help="run one scenario")
+    parser.add_argument(
+        "--no-side", action="store_true", help="skip reminders, polls, /queue and /stats rows"
+    )
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds for everything")
     args = parser.parse_args(argv)
     if args.users < 1:
@@ -56,7 +69,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-async def run(args: argparse.Namespace) -> list[ScenarioResult]:
+async def run(args: argparse.Namespace) -> tuple[list[ScenarioResult], list[Figure]]:
     task = asyncio.current_task()
     assert task is not None
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
@@ -66,13 +79,18 @@ async def run(args: argparse.Namespace) -> list[ScenarioResult]:
         for name in [args.only] if args.only else SCENARIOS:
             print(f"running {name}: {args.users} people x 3 updates ...", flush=True)
             results.append(await run_scenario(name, args.users, args.database, deadline))
-    return results
+        figures = scenario_figures(results, args.database)
+        if not (args.only or args.no_side):
+            print("running the side benchmarks (reminders, polls, /queue, /stats) ...", flush=True)
+            figures += await side_figures(args.database)
+    return results, figures
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    load_before = os.getloadavg()
     try:
-        results = asyncio.run(run(args))
+        results, figures = asyncio.run(run(args))
     except BenchError as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 1
@@ -84,9 +102,26 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         kill_all()
+    load_after = os.getloadavg()
+    load = {
+        "cpus": os.cpu_count(),
+        "load_average_1_5_15_before": [round(x, 2) for x in load_before],
+        "load_average_1_5_15_after": [round(x, 2) for x in load_after],
+    }
     print()
     print(render(results))
-    path = write_json(results, {"users": args.users, "database": args.database, "only": args.only})
+    print()
+    print(render_figures(figures))
+    print(
+        f"\nmachine: {load['cpus']} CPUs, load average (1/5/15 min) before"
+        f" {load['load_average_1_5_15_before']}, after {load['load_average_1_5_15_after']}"
+    )
+    path = write_json(
+        results,
+        {"users": args.users, "database": args.database, "only": args.only},
+        [f.as_json() for f in figures],
+        load,
+    )
     print(f"\nwritten to {path}")
     return 0
 

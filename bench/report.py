@@ -1,4 +1,4 @@
-"""Figures of a scenario, the printed table, the hromada/echo ratio and the JSON file."""
+"""Figures of a scenario, the printed scenario table and the JSON file (with the targets)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ from typing import Any
 
 import telegram
 
-__all__ = ["RESULTS_DIR", "TARGET_RATIO", "ScenarioResult", "percentile", "render", "write_json"]
-
-TARGET_RATIO = 0.5
+__all__ = ["RESULTS_DIR", "ScenarioResult", "percentile", "render", "write_json"]
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 RESULTS = RESULTS_DIR / "latest.json"
 
@@ -43,10 +41,17 @@ class ScenarioResult:
     harness_cpu_seconds: float
     step_latencies: dict[str, list[float]] = field(default_factory=dict, repr=False)
     warnings: list[str] = field(default_factory=list)
+    startup_seconds: float | None = None  # process spawn to the first getUpdates
+    calls: dict[str, int] = field(default_factory=dict)  # Bot API calls during the run
 
     @property
     def updates_per_second(self) -> float:
         return self.updates / self.seconds
+
+    @property
+    def cpu_ms_per_update(self) -> float:
+        """Bot CPU time / updates: the figure that survives a loaded machine."""
+        return self.bot_cpu_seconds / self.updates * 1000
 
     def summary(self) -> dict[str, Any]:
         data = asdict(self)
@@ -61,6 +66,10 @@ class ScenarioResult:
             end_rss_mib=round(self.end_rss_kib / 1024, 1),
             bot_cpu_seconds=round(self.bot_cpu_seconds, 2),
             harness_cpu_seconds=round(self.harness_cpu_seconds, 2),
+            cpu_ms_per_update=round(self.cpu_ms_per_update, 2),
+            startup_seconds=None
+            if self.startup_seconds is None
+            else round(self.startup_seconds, 2),
             steps={
                 step: {
                     "p50_ms": round(percentile(values, 50) * 1000, 1),
@@ -72,23 +81,18 @@ class ScenarioResult:
         return data
 
 
-def ratio(results: Sequence[ScenarioResult]) -> float | None:
-    """hromada updates/s divided by echo updates/s, when both ran."""
-    by_name = {r.scenario: r for r in results}
-    if "hromada" not in by_name or "echo" not in by_name:
-        return None
-    return by_name["hromada"].updates_per_second / by_name["echo"].updates_per_second
-
-
-def verdict(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return "PASS" if value >= TARGET_RATIO else "BELOW TARGET"
-
-
 def render(results: Sequence[ScenarioResult]) -> str:
     """The table, per-scenario notes, and the ratio line."""
-    header = ("scenario", "updates", "seconds", "updates/s", "p50 ms", "p95 ms", "peak RSS MiB")
+    header = (
+        "scenario",
+        "updates",
+        "seconds",
+        "updates/s",
+        "CPU ms/update",
+        "p50 ms",
+        "p95 ms",
+        "peak RSS MiB",
+    )
     rows = [header]
     for r in results:
         s = r.summary()
@@ -98,6 +102,7 @@ def render(results: Sequence[ScenarioResult]) -> str:
                 str(r.updates),
                 f"{r.seconds:.2f}",
                 f"{r.updates_per_second:.1f}",
+                f"{r.cpu_ms_per_update:.2f}",
                 f"{s['p50_ms']:.1f}",
                 f"{s['p95_ms']:.1f}",
                 f"{s['peak_rss_mib']:.1f}",
@@ -126,32 +131,28 @@ def render(results: Sequence[ScenarioResult]) -> str:
                 f"{name} p50/p95 {v['p50_ms']}/{v['p95_ms']} ms" for name, v in s["steps"].items()
             )
             lines.append(f"  per step: {steps}")
+        if r.calls:
+            lines.append("  Bot API calls: " + ", ".join(f"{m} {n}" for m, n in r.calls.items()))
         lines.extend(f"  warning: {w}" for w in r.warnings)
-    value = ratio(results)
-    lines.append("")
-    if value is None:
-        lines.append("ratio hromada/echo (updates/s): n/a (run both scenarios)")
-    else:
-        lines.append(
-            f"ratio hromada/echo (updates/s): {value:.2f}   target >= {TARGET_RATIO}"
-            f"   {verdict(value)}"
-        )
     return "\n".join(lines)
 
 
-def write_json(results: Sequence[ScenarioResult], settings: dict[str, Any]) -> Path:
+def write_json(
+    results: Sequence[ScenarioResult],
+    settings: dict[str, Any],
+    figures: Sequence[dict[str, Any]] = (),
+    load: dict[str, Any] | None = None,
+) -> Path:
     """Write the figures to ``bench/results/latest.json``; return the path."""
-    value = ratio(results)
     document = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "python_telegram_bot": telegram.__version__,
         "machine": {"cpus": _cpus(), "platform": platform.platform()},
         "settings": settings,
+        "machine_load": load or {},
+        "table": list(figures),
         "scenarios": {r.scenario: r.summary() for r in results},
-        "ratio_hromada_over_echo": None if value is None else round(value, 3),
-        "target_ratio": TARGET_RATIO,
-        "verdict": verdict(value),
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")

@@ -1,4 +1,4 @@
-"""The two scenarios: the real bot onboarding residents, and the bare PTB echo bot.
+"""The scenarios: the real bot onboarding residents, the same-calls bot, the bare echo bot.
 
 Each scenario gets a fresh :class:`~bench.harness.BenchServer` in this (the harness) process
 and starts the bot under test as a child process pointed at it.  Timing starts when the first
@@ -11,6 +11,7 @@ import asyncio
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from tests.botapi.people import FakeUser
 
 __all__ = ["SCENARIOS", "run_scenario"]
 
-SCENARIOS = ("hromada", "echo")
+SCENARIOS = ("hromada", "same_calls", "echo")
 STEPS = 3
 READY_TIMEOUT = 60.0
 STALL_SECONDS = 60.0
@@ -52,6 +53,24 @@ async def run_scenario(name: str, users: int, database: str, deadline: float) ->
                 "TELEGRAM_API_BASE_URL": server.base_url,
                 "LOG_LEVEL": "WARNING",
             }
+            if name == "same_calls":
+                bot = BotProcess(
+                    "same_calls_bot", ["-m", "bench.same_calls_bot"], child_env(base), workdir
+                )
+                return await _measure(
+                    name,
+                    server,
+                    bot,
+                    users,
+                    onboard_resident,
+                    ready=lambda: bool(server.calls_of("getUpdates")),
+                    description=(
+                        "bare PTB bot making exactly onboarding's Bot API calls (concurrent"
+                        " updates 64, no database, FSM or catalogs)"
+                    ),
+                    steps=ONBOARDING_STEPS,
+                    deadline=deadline,
+                )
             if name == "echo":
                 bot = BotProcess("echo_bot", ["-m", "bench.echo_bot"], child_env(base), workdir)
                 return await _measure(
@@ -119,8 +138,13 @@ async def _measure(
     monitor: asyncio.Task[None] | None = None
     failed = True
     try:
+        spawned = time.perf_counter()
         await bot.start()
-        await _wait_ready(server, bot, ready, min(READY_TIMEOUT, deadline - time.monotonic()))
+        polled = await _wait_ready(
+            server, bot, ready, min(READY_TIMEOUT, deadline - time.monotonic())
+        )
+        startup = polled - spawned
+        first_call = len(server.calls)
         people = [server.user(language_code="uk") for _ in range(users)]
         monitor = asyncio.create_task(_fail_watches_on_exit(server, bot))
         cpu_before, harness_before = bot.cpu_seconds(), time.process_time()
@@ -129,6 +153,7 @@ async def _measure(
         memory = bot.memory()  # just before stopping: VmHWM is the peak of the whole run
         # What went wrong during the run (stopping adds a harmless 409 for the last poll).
         violations, errors = list(server.violations), list(server.errors_returned)
+        calls = Counter(c.method for c in server.calls[first_call:] if c.method != "getUpdates")
         failed = False
     finally:
         if monitor is not None:
@@ -164,14 +189,20 @@ async def _measure(
             step: [person[i].latency for person in outcomes] for i, step in enumerate(steps)
         },
         warnings=warnings,
+        startup_seconds=startup,
+        calls=dict(sorted(calls.items())),
     )
 
 
 async def _wait_ready(
     server: BenchServer, bot: BotProcess, ready: Callable[[], bool], within: float
-) -> None:
+) -> float:
+    """Wait until ``ready()``; return when (``perf_counter``) the first getUpdates came."""
     limit = time.monotonic() + within
+    first_poll: float | None = None
     while not ready():
+        if first_poll is None and server.calls_of("getUpdates"):
+            first_poll = time.perf_counter()
         if bot.returncode is not None:
             raise BenchError(f"{bot.name} exited ({bot.returncode}) before it started polling")
         if time.monotonic() > limit:
@@ -179,7 +210,14 @@ async def _wait_ready(
                 f"{bot.name} did not start polling within {within:.0f}s; its output:\n"
                 f"{bot.log_tail()}"
             )
-        await server.state.feed.wait_until(lambda: True if ready() else None, 0.5)
+        seen = first_poll is not None
+        await server.state.feed.wait_until(
+            lambda seen=seen: (  # type: ignore[misc]
+                True if ready() or (not seen and server.calls_of("getUpdates")) else None
+            ),
+            0.5,
+        )
+    return first_poll if first_poll is not None else time.perf_counter()
 
 
 async def _fail_watches_on_exit(server: BenchServer, bot: BotProcess) -> None:
