@@ -83,7 +83,7 @@ async def test_a_resident_added_from_the_page_talks_to_the_bot(
     ):
         assert response.status == 200
     shown = next(p for p in (await state(http))["panes"] if p["key"] == key)
-    assert shown["title"] == "Ніна (ru)"
+    assert (shown["title"], shown["role"], shown["language"]) == ("Ніна", "resident", "ru")
     assert [m["mine"] for m in shown["messages"]] == [True, False]
     buttons = [b["text"] for row in shown["messages"][1]["buttons"] for b in row]
     assert "Українська" in buttons and "Русский" in buttons

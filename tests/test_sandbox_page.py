@@ -96,7 +96,7 @@ async def press(where: Locator, label: str, *, on: str | None = None) -> None:
     from the keyboard: it takes focus and Enter presses it."""
     from playwright.async_api import expect
 
-    messages = where.locator("article.msg.bot", has_text=on) if on else where
+    messages = where.locator("article.msg.bot", has_text=on)  # not the pane's Send button
     button = messages.get_by_role("button", name=label, exact=True).last
     await expect(button).to_be_visible(timeout=WAIT_MS)
     await button.focus()
@@ -139,7 +139,11 @@ async def test_the_request_story_on_the_page(
     await press(resident, "Продовжити")
     await press(resident, "Поліція")
     await say(resident, "Де <b>отримати</b> довідку про місце проживання?")
-    continuing = resident.get_by_role("button", name=re.compile(r"^Продовжити")).last
+    continuing = (
+        resident.locator("article.msg.bot")
+        .get_by_role("button", name=re.compile(r"^Продовжити"))
+        .last
+    )
     await expect(continuing).to_be_visible(timeout=WAIT_MS)
     await continuing.press("Enter")
     await press(resident, "Залишитися анонімним")
