@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flows.meetings_texts import MeetingText, payload, reminder_text, rsvp_markup, title_in
@@ -124,8 +125,13 @@ async def send_due_reminders(
 ) -> int:
     """One scan (see the module's docstring); returns how many reminders it closed."""
     now = utcnow()
-    async with sessions() as session, session.begin():
-        await repo.arm_all(session, now)
+    try:
+        async with sessions() as session, session.begin():
+            await repo.arm_all(session, now)
+    except IntegrityError:
+        # another process (a second webhook worker) armed the same reminder first: its row
+        # stands, and the due ones are taken below all the same
+        log.info("reminders were armed by another process meanwhile")
     closed = 0
     while True:
         try:

@@ -4,6 +4,7 @@ clock changes."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -332,3 +333,18 @@ async def test_a_notice_also_goes_to_the_groups_linked_chat_without_buttons(
     assert "reply_markup" in rows[9001] and "reply_markup" not in rows[-100777]
     assert rows[-100777]["text"].startswith("📅")
     assert "четвер, 3 грудня, 17:00 за київським часом" in rows[-100777]["text"]
+
+
+async def test_two_processes_scanning_at_once_enqueue_each_reminder_once(
+    sessions: async_sessionmaker[AsyncSession], clock: Clock, backend: str
+) -> None:
+    if backend != "postgresql" and backend != "postgres":
+        pytest.skip("SQLite writers never overlap (BEGIN IMMEDIATE): the race needs PostgreSQL")
+    start = datetime(2026, 12, 1, 18)
+    await setup(sessions, start)
+    clock.now = instant(start, KYIV) - timedelta(hours=2)
+    closed = await asyncio.gather(scan(sessions), scan(sessions))
+    assert sum(closed) == 2  # the 24 h one (late) and the 2 h one, each closed by one scan
+    rows = await outbox_rows(sessions)
+    assert len(rows) == 4  # two reminders (24 h late, 2 h) to two people, once each
+    assert len({r.dedup_key for r in rows}) == 4
