@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from bot import privacy_cli, staff_cli
+from bot import groups_cli, privacy_cli, staff_cli
 from bot.logging_setup import configure_logging, secrets_of
 from bot.settings import Settings, SettingsError, load_settings, require_webhook
 from bot.startup import StartupError, check_telegram, open_database
@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     nobody = outbox_sub.add_parser("skipped", help="notifications that reached nobody")
     nobody.add_argument("--limit", type=int, default=50, help="how many, newest first")
     staff_cli.add_parsers(sub)
+    groups_cli.add_parsers(sub)
     privacy_cli.add_parser(sub)
     args = parser.parse_args(argv)
     try:
@@ -55,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
             print(asyncio.run(staff_cli.invite(settings, args)))
         elif args.command == "staff":
             print("\n".join(asyncio.run(staff_cli.staff_command(settings, args))))
+        elif args.command == "groups":
+            print("\n".join(asyncio.run(groups_cli.groups_command(settings, args))))
         elif args.command == "outbox":
             return asyncio.run(_outbox(settings, args))
         elif args.command == "copy-db":

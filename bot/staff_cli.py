@@ -27,7 +27,7 @@ from handlers.shared.notices import Notices
 from handlers.staff.staff_chat import Removal, tell_revoked
 from locales import load_translators
 from storage.engine import session_factory
-from storage.models import StaffRole, User
+from storage.models import SelfHelpGroup, StaffRole, User
 from storage.repositories import staff
 
 
@@ -39,6 +39,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     invite.add_argument("--org-uk", help="providers: organisation name in Ukrainian")
     invite.add_argument("--org-ru", help="providers: organisation name in Russian")
     invite.add_argument("--label", help="how other staff see this person, e.g. 'Olha, NGO Vilni'")
+    invite.add_argument("--group", type=int, help="facilitators: their group's id (groups list)")
     invite.add_argument("--days", type=int, default=7, help="days the link stays valid (7)")
     staff_cmd = sub.add_parser("staff", help="list or revoke staff roles")
     staff_sub = staff_cmd.add_subparsers(dest="staff_command", required=True)
@@ -66,6 +67,13 @@ async def invite(settings: Settings, args: argparse.Namespace) -> str:
         community = await staff.community_by_slug(session, args.community)
         if community is None:
             raise SettingsError(f"no community {args.community!r}; run `python -m bot seed`")
+        if args.role == "facilitator":
+            group = await session.get(SelfHelpGroup, args.group or 0)
+            if group is None or group.community_id != community.id:
+                raise SettingsError(
+                    "a facilitator needs --group, the id of one of the community's groups "
+                    "(`python -m bot groups list`)"
+                )
         try:
             code = await staff.create_invite(
                 session,
@@ -75,6 +83,7 @@ async def invite(settings: Settings, args: argparse.Namespace) -> str:
                 org_name_uk=args.org_uk,
                 org_name_ru=args.org_ru,
                 label=args.label,
+                group_id=args.group if args.role == "facilitator" else None,
                 valid_for=timedelta(days=args.days),
             )
         except ValueError as exc:

@@ -12,7 +12,7 @@ from handlers.core.context import HromadaContext
 from handlers.core.router import Router
 
 # What works in a group chat; everything else is for private chats.
-GROUP_COMMANDS = frozenset({"link_staff_chat", "queue", "inbox", "stats"})
+GROUP_COMMANDS = frozenset({"link_staff_chat", "link", "queue", "inbox", "stats"})
 GROUP_BUTTONS = frozenset({"st"})
 
 

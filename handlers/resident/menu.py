@@ -19,7 +19,7 @@ ENTRIES = {
     "polls": n_("Polls"),
     "clear": n_("Clear this chat"),
 }
-NOT_READY = frozenset({"groups", "polls"})
+NOT_READY = frozenset({"polls"})
 
 
 async def show_main_menu(ctx: HromadaContext, *, fresh: bool = False) -> None:
@@ -29,6 +29,8 @@ async def show_main_menu(ctx: HromadaContext, *, fresh: bool = False) -> None:
     def item(key: str) -> tuple[str, str]:
         if key == "meetings":  # handlers/resident/meetings.py
             return (_(ENTRIES[key]), data("mtg", "list"))
+        if key == "groups":  # handlers/resident/groups.py
+            return (_(ENTRIES[key]), data("grp", "list:0"))
         return (_(ENTRIES[key]), data("menu", key))
 
     opted = await meetings_repo.opted_in(ctx.db, ctx.user.id)

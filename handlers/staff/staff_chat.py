@@ -29,6 +29,7 @@ from handlers.shared import staff_chat
 from handlers.shared.names import community_name, staff_label
 from handlers.shared.notices import Notices
 from handlers.shared.notifications import tell_moderators, tell_moderators_of_new
+from handlers.staff import group_chat
 from locales import Translator
 from storage.models import Community, StaffRole
 from storage.repositories import requests, staff_chats
@@ -47,9 +48,11 @@ async def bot_membership(update: Update, db: AsyncSession, services: Services) -
     if change is None or change.new_chat_member.status not in GONE:
         return
     unlinked = await staff_chats.unlink(db, change.chat.id)
-    if unlinked is None:
-        return  # not a staff chat
     n = _notices(db, services)
+    if unlinked is None:  # not a staff chat: perhaps a self-help group's
+        key = f"chat:{change.chat.id}:removed:{update.update_id}"
+        await group_chat.bot_removed(n, change.chat.id, change.chat.title or "", key)
+        return
     community = await db.get(Community, unlinked.community_id)
     assert community is not None
     title = escape(change.chat.title or "")
@@ -81,6 +84,7 @@ async def migrated(update: Update, db: AsyncSession, services: Services) -> None
         old, new = message.migrate_from_chat_id, message.chat.id
     else:
         return
+    await group_chat.chat_moved(db, old, new)  # a self-help group's chat, if it is one
     await staff_chats.move_chat(db, old, new)
     await staff_chat.resend_cards(_notices(db, services), old, new)
 

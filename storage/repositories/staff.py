@@ -37,13 +37,17 @@ async def create_invite(
     org_name_uk: str | None = None,
     org_name_ru: str | None = None,
     label: str | None = None,
+    group_id: int | None = None,
     valid_for: timedelta = timedelta(days=7),
 ) -> str:
-    """A fresh one-time code (for `t.me/<bot>?start=<code>`); only its hash is stored."""
+    """A fresh one-time code (for `t.me/<bot>?start=<code>`); only its hash is stored.
+    A facilitator's invite names their group (of the same community)."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     if role == "provider" and not (category and org_name_uk and org_name_ru):
         raise ValueError("a provider needs a category and the organisation's uk and ru names")
+    if group_id is not None and role != "facilitator":
+        raise ValueError("only a facilitator is invited to a group")
     code = "inv_" + secrets.token_urlsafe(24)  # Telegram allows [A-Za-z0-9_-], up to 64
     session.add(
         Invite(
@@ -54,6 +58,7 @@ async def create_invite(
             org_name_uk=org_name_uk,
             org_name_ru=org_name_ru,
             label=label,
+            group_id=group_id,
             expires_at=utcnow() + valid_for,
         )
     )
@@ -97,6 +102,7 @@ async def accept_invite(session: AsyncSession, code: str, user: User) -> InviteR
         org_name_uk=invite.org_name_uk,
         org_name_ru=invite.org_name_ru,
         label=invite.label,
+        group_id=invite.group_id,
     )
     session.add(role)
     await session.flush()
@@ -117,6 +123,9 @@ async def _role_from(session: AsyncSession, invite: Invite) -> StaffRole | None:
             StaffRole.category.is_(None)
             if invite.category is None
             else StaffRole.category == invite.category,
+            StaffRole.group_id.is_(None)
+            if invite.group_id is None
+            else StaffRole.group_id == invite.group_id,
             StaffRole.revoked_at.is_(None),
         )
     )
