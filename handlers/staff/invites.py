@@ -63,4 +63,6 @@ async def _welcome(ctx: HromadaContext, role: StaffRole, headline: str) -> None:
         )
     elif role.role == "provider":
         text += "\n" + _("/inbox: requests routed to your organisation")
+    if role.role in ("moderator", "facilitator"):  # they organise meetings
+        text += "\n" + _("Your meetings: /meetings")
     ctx.replies.send(text)
