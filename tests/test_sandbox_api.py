@@ -13,9 +13,10 @@ import aiohttp
 import pytest_asyncio
 from sqlalchemy import func, select
 
+from bot.botapi.server import BotApiServer
 from bot.botapi.state import StoredMessage
 from bot.sandbox.render import message_json
-from bot.sandbox.runtime import Sandbox
+from bot.sandbox.runtime import SANDBOX_TOKEN, Sandbox, sandbox_settings
 from bot.sandbox.web import image_type, start_site
 from bot.settings import Settings
 from storage.engine import session_factory
@@ -246,3 +247,17 @@ async def test_the_page_speaks_the_chosen_language(
     assert all(words["uk"][key] != words["en"][key] for key in ("reminder", "reset_yes"))
     async with http.get("/api/strings?language=de") as response:
         assert response.status == 400
+
+
+async def test_the_sandbox_keeps_its_own_files(tmp_path: Path) -> None:
+    base = Settings.model_validate(
+        {"database_url": "sqlite+aiosqlite:///./data/hromada.sqlite3", "telegram_bot_token": "1:x"}
+    )
+    async with BotApiServer(SANDBOX_TOKEN) as server:
+        settings = sandbox_settings(base, server, tmp_path / "sandbox")
+        address = server.base_url
+    assert settings.sqlite_path() == (tmp_path / "sandbox" / "hromada.sqlite3").resolve()
+    assert Path(settings.erasure_ledger_file).parent == (tmp_path / "sandbox").resolve()
+    assert settings.telegram_bot_token is not None
+    assert settings.telegram_bot_token.get_secret_value() == SANDBOX_TOKEN  # never a real one
+    assert settings.telegram_api_base_url == address

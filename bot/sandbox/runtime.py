@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 SANDBOX_TOKEN = "424242:SANDBOX-offline-not-a-real-token"
 DATABASE_FILE = "hromada.sqlite3"
+ERASURE_LEDGER = "erasures.log"
+ERASURE_KEY = "sandbox-only-erasure-key-not-for-real-data"
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,9 @@ class Toast:
 
 
 def sandbox_settings(base: Settings, server: BotApiServer, data_dir: Path) -> Settings:
-    """``base`` (the environment and .env) with the sandbox's token, server and database;
-    never a real token, so the sandbox cannot reach Telegram."""
+    """``base`` (the environment and .env) with the sandbox's token, server, database and
+    erasure ledger (under ``data_dir``, never the real bot's); never a real token, so the
+    sandbox cannot reach Telegram."""
     values = base.model_dump()
     values.update(
         telegram_bot_token=SANDBOX_TOKEN,
@@ -54,6 +57,8 @@ def sandbox_settings(base: Settings, server: BotApiServer, data_dir: Path) -> Se
         database_url=f"sqlite+aiosqlite:///{(data_dir / DATABASE_FILE).resolve()}",
         webhook_url=None,
         webhook_secret=None,
+        erasure_ledger_file=str((data_dir / ERASURE_LEDGER).resolve()),
+        erasure_hmac_key=ERASURE_KEY,
     )
     return Settings.model_validate(values)
 
@@ -135,6 +140,7 @@ class Sandbox:
     def _wipe_database(self) -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{self.database_path}{suffix}").unlink(missing_ok=True)
+        (self.data_dir / ERASURE_LEDGER).unlink(missing_ok=True)
 
     def move_clock(self, by: timedelta) -> None:
         """Move the bot's and the server's clock forward and run the scheduler's jobs."""
