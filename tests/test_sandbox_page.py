@@ -259,4 +259,16 @@ async def test_a_russian_residents_meeting_reminder_after_moving_the_clock(
     await expect(resident).to_be_visible()
     await page.screenshot(path=str(ARTIFACTS / "narrow-reminder.png"))
     assert world.server.violations == []
+
+    # "Reset" asks once more, then wipes the world: a fresh database, empty chats.
+    await page.set_viewport_size({"width": 1680, "height": 960})
+    generation = world.generation
+    await page.get_by_role("button", name="Скинути…").press("Enter")
+    wipe = page.get_by_role("button", name="Стерти й почати знову")
+    await expect(wipe).to_be_focused()
+    await wipe.press("Enter")
+    await expect(resident.locator("article.msg")).to_have_count(0, timeout=WAIT_MS)
+    await expect(page.locator("#status")).to_have_text("Готово.", timeout=WAIT_MS)
+    assert world.generation == generation + 1 and world.clock.offset == timedelta()
+    await bot_says(pane(page, "moderator"), "Тепер ви є модератором громади Дружківка")
     await page.close()
