@@ -44,7 +44,7 @@ async def test_resident_completes_onboarding(
     async with olena.expect_message(lambda m: menu_word in (m.text or "")) as got:
         await olena.press(communities, community)
     menu = got.message
-    assert len(menu.button_texts()) == 9
+    assert len(menu.button_texts()) == 10
     assert community in (olena.messages()[-2].text or "")
 
 

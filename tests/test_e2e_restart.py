@@ -64,7 +64,7 @@ async def test_sigkill_between_steps_resumes_at_the_same_step(
         process = await launch(botapi, database_url, tmp_path)
     try:
         assert "Дружківка" in (user.messages()[-2].text or "")
-        assert len(got.message.button_texts()) == 9
+        assert len(got.message.button_texts()) == 10
         # The conversation is finished, not restarted: /start now shows the menu.
         async with user.expect_message(has(MENU)):
             await user.send_command("/start")
