@@ -27,6 +27,7 @@ from bot.sandbox.reminders import next_reminder_at
 from bot.sandbox.render import message_json
 from bot.sandbox.runtime import Sandbox, Toast
 from bot.sandbox.strings import PAGE_LANGUAGES, page_strings
+from bot.startup import StartupError
 from locales import load_translators
 from locales.runtime import Translator
 
@@ -312,7 +313,14 @@ async def start_site(sandbox: Sandbox, host: str, port: int) -> tuple[web.AppRun
     """Listen for the page on ``host:port`` (0: a free port); the runner and the port."""
     runner = web.AppRunner(build_web_app(sandbox), access_log=None, shutdown_timeout=1.0)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise StartupError(
+            f"cannot listen on {host}:{port} for the sandbox page ({exc.strerror or exc}):"
+            " stop the program using it, or pick another with --port"
+        ) from None
     return runner, int(runner.addresses[0][1])
 
 
