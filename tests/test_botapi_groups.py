@@ -25,7 +25,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, ChatMigrated, Forbidden
 
-from tests.botapi import TEST_TOKEN, BotApiServer, FakeGroup, validate_object
+from bot.botapi import TEST_TOKEN, BotApiServer, FakeGroup, validate_object
 
 pytestmark = pytest.mark.asyncio
 

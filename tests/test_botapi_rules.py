@@ -12,7 +12,7 @@ import pytest_asyncio
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError
 
-from tests.botapi import TEST_TOKEN, BotApiServer, validate_call
+from bot.botapi import TEST_TOKEN, BotApiServer, validate_call
 
 pytestmark = pytest.mark.asyncio
 

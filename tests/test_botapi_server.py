@@ -47,8 +47,8 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from tests.botapi import TEST_TOKEN, BotApiServer, validate_call
-from tests.botapi.formatting import EntityParseError, parse_html
+from bot.botapi import TEST_TOKEN, BotApiServer, validate_call
+from bot.botapi.formatting import EntityParseError, parse_html
 
 pytestmark = pytest.mark.asyncio
 
@@ -585,7 +585,7 @@ async def test_cli_serves_until_sigterm() -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.botapi",
+        "bot.botapi",
         "--port",
         "0",
         "--token",
@@ -610,7 +610,7 @@ async def test_cli_serves_until_sigterm() -> None:
 
 
 async def test_spec_location_and_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from tests.botapi import spec
+    from bot.botapi import spec
 
     assert spec.spec_path() == ROOT / "bot/botapi/data/api.json"
     assert spec.spec_path().is_relative_to(ROOT)
