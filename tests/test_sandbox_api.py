@@ -23,6 +23,7 @@ from storage.engine import session_factory
 from storage.models import GroupChat, Invite, MeetingReminder, SelfHelpGroup
 from storage.repositories import staff
 from storage.types import utcnow
+from tests.request_steps import onboard
 
 JPEG = b"\xff\xd8\xff\xe0 a small test photo \xff\xd9"
 
@@ -261,3 +262,26 @@ async def test_the_sandbox_keeps_its_own_files(tmp_path: Path) -> None:
     assert settings.telegram_bot_token is not None
     assert settings.telegram_bot_token.get_secret_value() == SANDBOX_TOKEN  # never a real one
     assert settings.telegram_api_base_url == address
+
+
+async def test_a_file_the_bot_sends_is_offered_for_download(
+    page: tuple[Sandbox, aiohttp.ClientSession],
+) -> None:
+    world, http = page
+    resident = world.panes["resident-uk"].person
+    assert resident is not None
+    await onboard(resident)
+    async with (
+        resident.expect_message(lambda m: "document" in m.raw),
+        http.post("/api/panes/resident-uk/text", json={"text": "/mydata"}) as response,
+    ):
+        assert response.status == 200
+    shown = next(p for p in (await state(http))["panes"] if p["key"] == "resident-uk")
+    sent = next(m for m in shown["messages"] if "document" in m)
+    assert sent["from_bot"] and sent["document"]["name"] == "my-data.json"
+    async with http.get(sent["document"]["url"]) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "application/octet-stream"
+        assert 'filename="my-data.json"' in response.headers["Content-Disposition"]
+        body = await response.read()
+    assert b"100001" in body  # the resident's own export: their Telegram id is in it
