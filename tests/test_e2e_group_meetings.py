@@ -47,6 +47,7 @@ class Clock:
 
 @pytest.fixture
 def clock() -> Iterator[Clock]:
+    """Frozen; tests ask for it before `bot`, so the bot's start-up jobs read it too."""
     frozen = Clock(datetime(2026, 11, 28, 8, tzinfo=UTC))
     set_clock(frozen)
     yield frozen
@@ -109,7 +110,7 @@ def sends_to(botapi: BotApiServer, chat_id: int) -> list[dict[str, Any]]:
 
 
 async def test_sensitive_group_series_cancel_one_postpone_once(
-    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine, clock: Clock
+    clock: Clock, botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine
 ) -> None:
     facilitator, olena, petro = botapi.user(), botapi.user(), botapi.user()
     for person in (facilitator, olena, petro):

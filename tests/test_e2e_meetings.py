@@ -43,6 +43,7 @@ class Clock:
 
 @pytest.fixture
 def clock() -> Iterator[Clock]:
+    """Frozen; tests ask for it before `bot`, so the bot's start-up jobs read it too."""
     frozen = Clock(datetime(2026, 11, 28, 8, tzinfo=UTC))  # Saturday 10:00 Kyiv
     set_clock(frozen)
     yield frozen
@@ -80,7 +81,7 @@ async def answered(botapi: BotApiServer, words: str) -> None:
 
 
 async def test_meeting_with_picker_reminders_rsvp_move_and_cancel(
-    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine, clock: Clock
+    clock: Clock, botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine
 ) -> None:
     olena, ivan, outsider = botapi.user(), botapi.user(), botapi.user()
     menu_uk = await onboard(olena, "uk")
