@@ -19,6 +19,7 @@ from handlers.staff import buttons as staff_buttons
 from handlers.staff import commands as staff_commands
 from handlers.staff import group_chat as staff_group_chat
 from handlers.staff import group_members as staff_group_members
+from handlers.staff import groups_edit as staff_groups_edit
 from handlers.staff import invites as staff_invites
 from handlers.staff import meetings as staff_meetings
 from handlers.staff import meetings_manage as staff_meetings_manage
@@ -50,6 +51,7 @@ def build_router() -> Router:
     root.include(staff_meetings_manage.router)  # /meetings, a meeting's card and changes
     root.include(staff_group_members.router)  # /groups, requests to join (gf:)
     root.include(staff_group_chat.router)  # /link CODE in a group's own chat
+    root.include(staff_groups_edit.router)  # moderators create and edit groups (gxs:, gx:)
     root.include(staff_chat.router)  # a staff chat removed or upgraded (group events)
     return root
 

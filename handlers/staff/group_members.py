@@ -20,6 +20,7 @@ from handlers.shared import group_texts
 from handlers.shared.ids import parse_id
 from handlers.shared.keyboards import Button, data, keyboard
 from handlers.shared.notices import Notices
+from handlers.staff.groups_edit import edit_group_row, moderated, new_group_row
 from storage.models import GroupMembership, SelfHelpGroup, User
 from storage.repositories import group_moves, groups, staff
 from storage.repositories.groups import PENDING
@@ -62,7 +63,9 @@ async def groups_command(update: Update, ctx: HromadaContext) -> None:
     mine = await runnable_groups(ctx)
     if not mine:
         held = await staff.active_roles(ctx.db, ctx.user.id)
-        if held:
+        if await moderated(ctx):
+            ctx.replies.send(_("You run no self-help group."), keyboard([new_group_row(ctx)]))
+        elif held:
             ctx.replies.send(_("You run no self-help group."))
         else:
             ctx.replies.send(
@@ -86,6 +89,8 @@ async def groups_command(update: Update, ctx: HromadaContext) -> None:
         rows.append([(title[:40], data("gf", f"open:{group.id}"))])
     if any(g.sensitive for g in mine):
         lines.append(_("🔒 sensitive: its notices never name it on a lock screen"))
+    if await moderated(ctx):
+        rows.append(new_group_row(ctx))
     ctx.replies.send("\n".join(lines), keyboard(rows))
 
 
@@ -106,6 +111,8 @@ async def _show(ctx: HromadaContext, group: SelfHelpGroup) -> None:
     if counts.pending:
         rows.append([(_("Requests to join"), data("gf", f"pending:{group.id}"))])
     rows.append([(_("Link the group's chat"), data("gf", f"code:{group.id}"))])
+    if group.community_id in await moderated(ctx):
+        rows.append(edit_group_row(ctx, group.id))
     ctx.replies.show("\n".join(lines), keyboard(rows))
 
 
