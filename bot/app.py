@@ -24,8 +24,10 @@ from handlers.core.context import BotData, HromadaContext, Services
 from handlers.core.flood import FloodGate, load_staff, refresh_staff, tell_to_slow_down
 from handlers.core.processor import PerUserUpdateProcessor
 from handlers.resident.navigation import COMMANDS
+from handlers.staff.polls_publish import announce
 from locales import load_translators
 from scheduler.dispatcher import OutboxDispatcher
+from scheduler.polls import add_poll_jobs
 from scheduler.runner import SchedulerConfig, build_scheduler
 from storage.engine import session_factory
 
@@ -140,6 +142,7 @@ class Lifecycle:
                 privacy=privacy.retention,
             ),
         )
+        add_poll_jobs(self.scheduler, sessions, partial(announce, sessions, translators))
         self.scheduler.start()
         await register_commands(app, translators, settings.default_language)
         log.info("bot started as @%s", app.bot.username)

@@ -25,7 +25,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -52,6 +52,7 @@ from scheduler.sending import (
     Unreachable,
 )
 from storage.repositories.outbox import advisory_lock_key
+from storage.repositories.polls_outbox import CHART_REF, ChartFiles
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,8 @@ async def _send_message(bot: Bot, chat_id: int, params: JSON) -> object:
 
 async def _send_photo(bot: Bot, chat_id: int, params: JSON) -> object:
     photo = params.pop("photo")
-    if not isinstance(photo, str):
-        raise ValueError("photo must be a file_id or an HTTP URL")
+    if not isinstance(photo, str | InputFile):
+        raise ValueError("photo must be a file_id, an HTTP URL or an upload")
     return await bot.send_photo(chat_id=chat_id, photo=photo, api_kwargs=params or None)
 
 
@@ -110,8 +111,9 @@ class TelegramSender:
     """`scheduler.sending.Sender` on a PTB `Bot`: one Bot API call per outbox row, with
     Telegram's errors mapped to what the dispatcher does next."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, files: ChartFiles | None = None) -> None:
         self.bot = bot
+        self.files = files
 
     async def __call__(self, chat_id: int, payload: JSON) -> SendResult:
         method, params = payload.get("method"), payload.get("params")
@@ -120,8 +122,29 @@ class TelegramSender:
             return Permanent(f"unsupported outbox method {method!s:.40}")
         if not isinstance(params, dict):
             return Permanent("outbox params are not an object")
+        photo = params.get("photo")
+        if self.files is not None and isinstance(photo, str) and photo.startswith(CHART_REF):
+            # A poll chart: the first send uploads it, the others wait and send its file id.
+            async with self.files.first_upload(photo):
+                return await self._send_chart(chat_id, call, params, photo)
+        return await self._send(chat_id, call, params)
+
+    async def _send_chart(self, chat_id: int, call: Call, params: JSON, ref: str) -> SendResult:
+        assert self.files is not None
+        content = await self.files.load(ref)
+        if content is None:
+            return Permanent("poll chart is gone")
+        upload = content if isinstance(content, str) else InputFile(content, filename="chart.png")
+        return await self._send(chat_id, call, {**params, "photo": upload}, ref)
+
+    async def _send(
+        self, chat_id: int, call: Call, params: JSON, chart: str | None = None
+    ) -> SendResult:
         try:
             made = await call(self.bot, chat_id, dict(params))
+            photos = getattr(made, "photo", None)
+            if chart is not None and self.files is not None and photos:
+                await self.files.remember(chart, photos[-1].file_id)
         except TelegramRetryAfter as exc:
             return RetryAfter(retry_seconds(exc))
         except Forbidden as exc:
@@ -191,7 +214,7 @@ class Outbox:
         await self.bot.initialize()
         self.dispatcher = OutboxDispatcher(
             sessions,
-            TelegramSender(self.bot),
+            TelegramSender(self.bot, ChartFiles(sessions)),
             limits=rate_limits(settings),
             max_attempts=settings.outbox_max_attempts,
             batch=settings.outbox_batch_size,

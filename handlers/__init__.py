@@ -13,6 +13,7 @@ from handlers.resident import ask, edits, follow_up, menu, my_requests, navigati
 from handlers.resident import clear_chat as resident_clear_chat
 from handlers.resident import groups as resident_groups
 from handlers.resident import meetings as resident_meetings
+from handlers.resident import polls as resident_polls
 from handlers.resident import privacy as resident_privacy
 from handlers.resident import settings as resident_settings
 from handlers.staff import buttons as staff_buttons
@@ -21,6 +22,7 @@ from handlers.staff import group_chat as staff_group_chat
 from handlers.staff import group_members as staff_group_members
 from handlers.staff import groups_edit as staff_groups_edit
 from handlers.staff import invites as staff_invites
+from handlers.staff import polls as staff_polls
 from handlers.staff import meetings as staff_meetings
 from handlers.staff import meetings_manage as staff_meetings_manage
 from handlers.staff import staff_chat
@@ -47,6 +49,8 @@ def build_router() -> Router:
     root.include(staff_commands.router)  # /queue, /inbox, /stats, /link_staff_chat
     root.include(staff_buttons.router)  # buttons on request cards
     root.include(staff_texts.router)  # what staff type after pressing Answer etc.
+    root.include(resident_polls.router)  # voting on a poll (pv:, pr:)
+    root.include(staff_polls.router)  # /poll: creating, publishing, closing, CSV
     root.include(staff_meetings.router)  # creating a meeting (moderators, facilitators)
     root.include(staff_meetings_manage.router)  # /meetings, a meeting's card and changes
     root.include(staff_group_members.router)  # /groups, requests to join (gf:)

@@ -12,6 +12,7 @@ from storage.models.meetings import (
 )
 from storage.models.outbox import OutboxMessage, SkippedNotice
 from storage.models.people import Community, ConversationState, ProcessedUpdate, User
+from storage.models.polls import Poll, PollChart, PollOption, PollRecipient, PollVote
 from storage.models.privacy import ChatMessage, Erasure
 from storage.models.requests import RequestEvent, RequestMessage, ServiceRequest
 from storage.models.staff import Invite, StaffChat, StaffChatCard, StaffRole
@@ -33,6 +34,11 @@ __all__ = [
     "MeetingReminder",
     "MeetingRsvp",
     "OutboxMessage",
+    "Poll",
+    "PollChart",
+    "PollOption",
+    "PollRecipient",
+    "PollVote",
     "ProcessedUpdate",
     "RequestEvent",
     "RequestMessage",

@@ -1,0 +1,102 @@
+"""Voting on a poll message (`pv:` buttons) and asking for fresh live counts (`pr:`).
+
+Every press is checked on the server: the poll exists and is open (its deadline is read
+now, not left to the closing job), the presser is in its audience (a forwarded poll
+gives an outsider nothing), the option is the poll's. Whatever the outcome the press gets
+a toast of at most 200 characters; a vote that changed something also redraws the
+presser's own message with their current choice.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from handlers.core.context import HromadaContext
+from handlers.core.router import Router
+from handlers.shared.poll_view import poll_message
+from storage.models import Community, Poll
+from storage.repositories import polls
+from storage.repositories.polls import Vote
+from storage.types import utcnow
+
+router = Router()
+REFRESH_SECONDS = 5.0
+TOAST_LIMIT = 200
+
+
+def _ints(arg: str, count: int) -> list[int] | None:
+    parts = arg.split(":")
+    if len(parts) != count or not all(p.isascii() and p.isdigit() and len(p) < 10 for p in parts):
+        return None
+    return [int(p) for p in parts]
+
+
+def _toast(ctx: HromadaContext, text: str) -> None:
+    ctx.replies.notice(text[:TOAST_LIMIT])
+
+
+async def _redraw(ctx: HromadaContext, poll: Poll) -> None:
+    options = await polls.options_of(ctx.db, poll.id)
+    chosen = await polls.choices_of(ctx.db, poll.id, ctx.user.id)
+    tally = await polls.tally(ctx.db, poll.id) if poll.results_live else None
+    community = await ctx.db.get(Community, poll.community_id)
+    zone = community.timezone if community else ctx.services.timezone
+    text, markup = poll_message(
+        poll, options, ctx.i18n, zone, chosen=chosen, tally=tally, now=utcnow()
+    )
+    ctx.replies.show(text, markup)
+
+
+@router.callback("pv")
+async def vote(update: Update, ctx: HromadaContext, arg: str) -> None:
+    _ = ctx.i18n.gettext
+    parsed = _ints(arg, 3)
+    poll = await polls.get_poll(ctx.db, parsed[0]) if parsed else None
+    if parsed is None or poll is None or parsed[2] not in (0, 1):
+        _toast(ctx, _("This button is not valid. Nothing was changed."))
+        return
+    outcome = await polls.cast(
+        ctx.db,
+        poll,
+        ctx.user.id,
+        parsed[1],
+        language=ctx.i18n.language,
+        choose=bool(parsed[2]),
+    )
+    if outcome is Vote.CLOSED:
+        _toast(ctx, _("This poll is closed. Your vote was not counted."))
+        await _redraw(ctx, poll)
+        return
+    toasts = {
+        Vote.NOT_RECIPIENT: _("This poll was not sent to you, so you cannot vote in it."),
+        Vote.NO_OPTION: _("This answer is not in the poll. Nothing was changed."),
+        Vote.ALREADY: _("Nothing changed: this is already your choice."),
+        Vote.CHOSEN: _("Your vote is counted. You can change it until the poll closes."),
+        Vote.CHANGED: _("Your vote is changed. Only your new choice counts."),
+        Vote.REMOVED: _("That answer is taken back."),
+    }
+    _toast(ctx, toasts[outcome])
+    if outcome in (Vote.CHOSEN, Vote.CHANGED, Vote.REMOVED):
+        await _redraw(ctx, poll)
+
+
+@router.callback("pr")
+async def refresh(update: Update, ctx: HromadaContext, arg: str) -> None:
+    """Fresh live counts on the presser's own message, at most every few seconds."""
+    _ = ctx.i18n.gettext
+    parsed = _ints(arg, 1)
+    poll = await polls.get_poll(ctx.db, parsed[0]) if parsed else None
+    if parsed is None or poll is None or not poll.results_live:
+        _toast(ctx, _("This button is not valid. Nothing was changed."))
+        return
+    if not await polls.is_recipient(ctx.db, poll.id, ctx.user.id):
+        _toast(ctx, _("This poll was not sent to you, so you cannot vote in it."))
+        return
+    allowed = await polls.refresh_allowed(
+        ctx.db, poll.id, ctx.user.id, every=REFRESH_SECONDS, now=utcnow()
+    )
+    if not allowed:
+        _toast(ctx, _("The results were just updated. Try again in a few seconds."))
+        return
+    _toast(ctx, _("Results updated."))
+    await _redraw(ctx, poll)

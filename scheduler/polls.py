@@ -1,0 +1,56 @@
+"""Closing polls at their deadline and announcing the results: one job, every
+`POLL_CHECK_SECONDS` and once right after start, so a deadline that passed while the bot
+was down is caught at the next start. What is due is read from `polls` each time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repositories import polls
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+POLL_CHECK_SECONDS = 20
+JOB_ID = "close_due_polls"
+Announce = Callable[[int], Awaitable[bool]]
+
+
+async def close_due_polls(sessions: async_sessionmaker[AsyncSession], announce: Announce) -> int:
+    """Close every open poll past its deadline, then announce every closed poll not yet
+    announced (also one closed by hand whose announcement was interrupted)."""
+    now = utcnow()
+    async with sessions() as session, session.begin():
+        closed = [
+            poll_id
+            for poll_id in await polls.due(session, now)
+            if await polls.close(session, poll_id, now=now)
+        ]
+    async with sessions() as session:
+        waiting = await polls.unannounced(session)
+    announced = 0
+    for poll_id in waiting:
+        announced += int(await announce(poll_id))
+    if closed or announced:
+        log.info("closed %d polls, announced %d", len(closed), announced)
+    return len(closed)
+
+
+def add_poll_jobs(
+    scheduler: AsyncIOScheduler, sessions: async_sessionmaker[AsyncSession], announce: Announce
+) -> None:
+    scheduler.add_job(
+        close_due_polls,
+        "interval",
+        seconds=POLL_CHECK_SECONDS,
+        args=(sessions, announce),
+        id=JOB_ID,
+        coalesce=True,
+        max_instances=1,
+        next_run_time=datetime.now(UTC),
+    )

@@ -1,0 +1,336 @@
+"""Polls: creating one with its audience, votes (one per resident, by the database), counts,
+closing. Small async functions on the caller's session; dialect-neutral SQL.
+
+A vote is a row of `poll_votes`, unique on (poll, user, slot): single choice uses slot 0,
+so a person has one row that a change of vote updates in place; multiple choice uses the
+option's position, so a person has at most one row per option. Two presses racing each
+other (two sessions) meet at that constraint: the loser's insert fails in a SAVEPOINT and
+it reads what the winner wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Poll, PollOption, PollRecipient, PollVote, User
+from storage.repositories import groups
+from storage.types import utcnow
+
+CHUNK = 500  # rows per multi-row INSERT
+
+
+class Vote(StrEnum):
+    CHOSEN = "chosen"  # a first vote, or an option added (multiple choice)
+    CHANGED = "changed"  # single choice: the old option replaced
+    REMOVED = "removed"  # multiple choice: an option taken back
+    ALREADY = "already"  # nothing to change (a double press)
+    CLOSED = "closed"  # past the deadline or closed by hand
+    NOT_RECIPIENT = "not_recipient"  # not in the poll's audience (a forwarded message)
+    NO_OPTION = "no_option"  # no such option in this poll (forged data)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user_id: int
+    telegram_id: int
+    language: str
+
+
+async def create_poll(
+    session: AsyncSession,
+    *,
+    community_id: int,
+    creator_id: int | None,
+    question_uk: str,
+    question_ru: str,
+    options: Sequence[tuple[str, str]],
+    multiple: bool,
+    audience: str,
+    closes_at: datetime,
+    results_live: bool,
+    min_votes: int,
+    group_id: int | None = None,
+    meeting_id: int | None = None,
+    template: str = "custom",
+) -> Poll:
+    poll = Poll(
+        community_id=community_id,
+        creator_id=creator_id,
+        template=template,
+        question_uk=question_uk,
+        question_ru=question_ru,
+        multiple=multiple,
+        audience=audience,
+        group_id=group_id,
+        meeting_id=meeting_id,
+        results_live=results_live,
+        min_votes=min_votes,
+        closes_at=closes_at,
+        created_at=utcnow(),
+    )
+    session.add(poll)
+    await session.flush()
+    session.add_all(
+        PollOption(poll_id=poll.id, position=n, text_uk=uk, text_ru=ru)
+        for n, (uk, ru) in enumerate(options, start=1)
+    )
+    await session.flush()
+    return poll
+
+
+async def audience(session: AsyncSession, poll: Poll) -> list[Recipient]:
+    """Who the poll goes to, reachable and onboarded: a community's residents, a group's
+    accepted members. (Until meetings land there is no opt-in for working-group polls nor
+    an RSVP to ask: a community poll goes to the community's residents.)"""
+    query = select(User.id, User.telegram_id, User.language).where(
+        User.is_reachable.is_(True), User.language.is_not(None)
+    )
+    if poll.audience == "group" and poll.group_id is not None:
+        members = await groups.accepted_member_ids(session, poll.group_id)
+        query = query.where(User.id.in_(list(members)))
+    else:
+        query = query.where(User.community_id == poll.community_id)
+    rows = await session.execute(query.order_by(User.id))
+    return [Recipient(uid, tid, lang or "uk") for uid, tid, lang in rows]
+
+
+async def add_recipients(session: AsyncSession, poll_id: int, people: Sequence[Recipient]) -> None:
+    """Fix the audience (multi-row INSERTs of `CHUNK` rows)."""
+    rows = [{"poll_id": poll_id, "user_id": p.user_id, "language": p.language} for p in people]
+    for start in range(0, len(rows), CHUNK):
+        await session.execute(insert(PollRecipient), rows[start : start + CHUNK])
+
+
+async def get_poll(session: AsyncSession, poll_id: int) -> Poll | None:
+    return await session.get(Poll, poll_id)
+
+
+async def options_of(session: AsyncSession, poll_id: int) -> list[PollOption]:
+    result = await session.scalars(
+        select(PollOption).where(PollOption.poll_id == poll_id).order_by(PollOption.position)
+    )
+    return list(result)
+
+
+async def is_recipient(session: AsyncSession, poll_id: int, user_id: int) -> bool:
+    found = await session.scalar(
+        select(PollRecipient.user_id).where(
+            PollRecipient.poll_id == poll_id, PollRecipient.user_id == user_id
+        )
+    )
+    return found is not None
+
+
+def is_open(poll: Poll, now: datetime) -> bool:
+    """The deadline is checked when a vote arrives, not only by the closing job."""
+    return poll.closed_at is None and now < poll.closes_at
+
+
+async def _insert_vote(session: AsyncSession, vote: PollVote) -> bool:
+    try:
+        async with session.begin_nested():
+            session.add(vote)
+    except IntegrityError:
+        return False
+    return True
+
+
+async def cast(
+    session: AsyncSession,
+    poll: Poll,
+    user_id: int,
+    position: int,
+    *,
+    language: str,
+    choose: bool = True,
+    now: datetime | None = None,
+) -> Vote:
+    """A press on option `position`. Single choice: that option becomes the person's one
+    vote. Multiple choice: `choose` adds it, `choose=False` takes it back (the button says
+    which, so a double press does the same thing twice and the second changes nothing)."""
+    now = now or utcnow()
+    if not is_open(poll, now):
+        return Vote.CLOSED
+    if not await is_recipient(session, poll.id, user_id):
+        return Vote.NOT_RECIPIENT
+    option_id = await session.scalar(
+        select(PollOption.id).where(PollOption.poll_id == poll.id, PollOption.position == position)
+    )
+    if option_id is None:
+        return Vote.NO_OPTION
+    if poll.multiple:
+        if not choose:
+            result = await session.execute(
+                delete(PollVote).where(
+                    PollVote.poll_id == poll.id,
+                    PollVote.user_id == user_id,
+                    PollVote.slot == position,
+                )
+            )
+            return Vote.REMOVED if getattr(result, "rowcount", 0) else Vote.ALREADY
+        row = PollVote(
+            poll_id=poll.id,
+            user_id=user_id,
+            slot=position,
+            option_id=option_id,
+            language=language,
+            voted_at=now,
+        )
+        return Vote.CHOSEN if await _insert_vote(session, row) else Vote.ALREADY
+    row = PollVote(
+        poll_id=poll.id,
+        user_id=user_id,
+        slot=0,
+        option_id=option_id,
+        language=language,
+        voted_at=now,
+    )
+    if await _insert_vote(session, row):
+        return Vote.CHOSEN
+    result = await session.execute(
+        update(PollVote)
+        .where(
+            PollVote.poll_id == poll.id,
+            PollVote.user_id == user_id,
+            PollVote.slot == 0,
+            PollVote.option_id != option_id,
+        )
+        .values(option_id=option_id, language=language, voted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return Vote.CHANGED if getattr(result, "rowcount", 0) else Vote.ALREADY
+
+
+async def choices_of(session: AsyncSession, poll_id: int, user_id: int) -> set[int]:
+    """The positions of the options a person has chosen now."""
+    result = await session.scalars(
+        select(PollOption.position)
+        .join(PollVote, PollVote.option_id == PollOption.id)
+        .where(PollVote.poll_id == poll_id, PollVote.user_id == user_id)
+    )
+    return set(result)
+
+
+@dataclass(frozen=True)
+class Tally:
+    counts: dict[int, int]  # option position -> votes
+    voters: int  # distinct people who voted
+
+
+async def tally(session: AsyncSession, poll_id: int) -> Tally:
+    rows = await session.execute(
+        select(PollOption.position, func.count(PollVote.id))
+        .join(PollVote, PollVote.option_id == PollOption.id, isouter=True)
+        .where(PollOption.poll_id == poll_id)
+        .group_by(PollOption.position)
+    )
+    counts = {int(position): int(n) for position, n in rows}
+    voters = await session.scalar(
+        select(func.count(func.distinct(PollVote.user_id))).where(PollVote.poll_id == poll_id)
+    )
+    return Tally(counts, int(voters or 0))
+
+
+async def tally_by_language(session: AsyncSession, poll_id: int) -> dict[tuple[int, str], int]:
+    """(option position, voter's language) -> votes: the export, no identities."""
+    rows = await session.execute(
+        select(PollOption.position, PollVote.language, func.count())
+        .join(PollVote, PollVote.option_id == PollOption.id)
+        .where(PollOption.poll_id == poll_id)
+        .group_by(PollOption.position, PollVote.language)
+    )
+    return {(int(p), str(lang)): int(n) for p, lang, n in rows}
+
+
+async def refresh_allowed(
+    session: AsyncSession, poll_id: int, user_id: int, *, every: float, now: datetime
+) -> bool:
+    """Whether this person's poll message may show fresh live counts now (at most once
+    every `every` seconds per message); taking the turn records it, in one UPDATE."""
+    result = await session.execute(
+        update(PollRecipient)
+        .where(
+            PollRecipient.poll_id == poll_id,
+            PollRecipient.user_id == user_id,
+            (PollRecipient.refreshed_at.is_(None))
+            | (PollRecipient.refreshed_at <= now - timedelta(seconds=every)),
+        )
+        .values(refreshed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def close(session: AsyncSession, poll_id: int, *, now: datetime | None = None) -> bool:
+    """Close a poll; True for the one caller that did (a second close changes nothing)."""
+    result = await session.execute(
+        update(Poll)
+        .where(Poll.id == poll_id, Poll.closed_at.is_(None))
+        .values(closed_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def due(session: AsyncSession, now: datetime) -> list[int]:
+    """Open polls past their deadline (also a deadline that passed while the bot was down)."""
+    result = await session.scalars(
+        select(Poll.id).where(Poll.closed_at.is_(None), Poll.closes_at <= now).order_by(Poll.id)
+    )
+    return list(result)
+
+
+async def unannounced(session: AsyncSession) -> list[int]:
+    """Closed polls whose results have not been put in the outbox yet."""
+    result = await session.scalars(
+        select(Poll.id)
+        .where(Poll.closed_at.is_not(None), Poll.announced_at.is_(None))
+        .order_by(Poll.id)
+    )
+    return list(result)
+
+
+async def mark_announced(session: AsyncSession, poll_id: int, *, now: datetime) -> bool:
+    """Claim the announcement (one caller wins), in the transaction that enqueues it."""
+    result = await session.execute(
+        update(Poll)
+        .where(Poll.id == poll_id, Poll.announced_at.is_(None))
+        .values(announced_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def voters(session: AsyncSession, poll_id: int) -> list[Recipient]:
+    """Who voted, reachable, with the language they read now."""
+    rows = await session.execute(
+        select(User.id, User.telegram_id, User.language)
+        .where(
+            User.id.in_(select(PollVote.user_id).where(PollVote.poll_id == poll_id)),
+            User.is_reachable.is_(True),
+        )
+        .order_by(User.id)
+    )
+    return [Recipient(uid, tid, lang or "uk") for uid, tid, lang in rows]
+
+
+async def polls_since(session: AsyncSession, since: datetime | None) -> list[Poll]:
+    query = select(Poll).order_by(Poll.id)
+    if since is not None:
+        query = query.where(Poll.created_at >= since)
+    return list(await session.scalars(query))
+
+
+async def created_by(session: AsyncSession, user_id: int) -> list[Poll]:
+    """A creator's polls, newest first."""
+    result = await session.scalars(
+        select(Poll).where(Poll.creator_id == user_id).order_by(Poll.id.desc()).limit(20)
+    )
+    return list(result)

@@ -1,0 +1,258 @@
+"""Quick polls end to end through the local Bot API server: a moderator creates one in
+Ukrainian, residents in uk and ru vote and change their vote, the deadline closes it
+(moved clock; also across a restart), everyone gets the numbers as text and then a real PNG
+chart; every refusal; below the minimum no message to anyone carries a count."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import struct
+import zlib
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import HromadaApp
+from handlers.shared.charts import PNG_SIGNATURE
+from scheduler.polls import JOB_ID
+from storage.models import PollVote
+from storage.types import set_clock, system_clock
+from tests.botapi.people import FakeUser
+from tests.botapi.server import BotApiServer
+from tests.botapi.state import BotMessage
+from tests.onboarding_steps import has
+from tests.request_steps import make_moderator, onboard, outbox_drained
+from tests.running_bot import bot_settings, running_bot
+
+pytestmark = pytest.mark.e2e
+
+
+class MovedClock:
+    def __init__(self) -> None:
+        self.ahead = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return system_clock() + self.ahead
+
+
+@pytest.fixture
+def clock() -> Iterator[MovedClock]:
+    moved = MovedClock()
+    set_clock(moved)
+    try:
+        yield moved
+    finally:
+        set_clock(None)
+
+
+def in_two_days() -> str:
+    local = (system_clock() + timedelta(days=2)).astimezone(ZoneInfo("Europe/Kyiv"))
+    return f"{local:%d.%m} 18:00"
+
+
+async def say(user: FakeUser, text: str, expect: str) -> BotMessage:
+    async with user.expect_message(has(expect)) as got:
+        await user.send_text(text)
+    return got.message
+
+
+async def press(user: FakeUser, message: BotMessage, label: str, expect: str) -> BotMessage:
+    async with user.expect_message(has(expect)) as got:
+        await user.press(message, label)
+    return got.message
+
+
+async def create_poll(moderator: FakeUser, *, live: bool, closes: str) -> None:
+    """The whole creation flow in Ukrainian, the Russian question skipped."""
+    async with moderator.expect_message(has("Напишіть питання українською")):
+        await moderator.send_command("/poll")
+    skip = await say(moderator, "Чи корисна була зустріч?", "те саме питання російською")
+    await press(moderator, skip, "Пропустити: взяти український текст", "відповіді українською")
+    await say(moderator, "Так\nНі\nНе знаю", "ті самі відповіді (3) російською")
+    kind = await say(moderator, "Да\nНет\nНе знаю", "Скільки відповідей можна обрати")
+    results = await press(moderator, kind, "Одна відповідь", "Коли люди можуть бачити")
+    label = "Одразу, тим, хто проголосував" if live else "Лише після закриття"
+    await press(moderator, results, label, "Коли опитування закривається")
+    await say(moderator, "31.02 10:00", "Не вдалося прочитати дату")
+    preview = await say(moderator, closes, "Попередній перегляд")
+    assert "Чи корисна була зустріч?" in (preview.text or "")
+    assert "за київським часом" in (preview.text or "")
+    async with moderator.expect_message(has("Опитування опубліковано")):
+        await moderator.press(preview, "Опублікувати")
+
+
+def poll_of(user: FakeUser) -> BotMessage:
+    for message in reversed(user.messages()):
+        if "📊" in (message.text or "") and message.buttons:
+            return message
+    raise AssertionError(user.history())
+
+
+async def vote(
+    botapi: BotApiServer, user: FakeUser, label: str, data: str | None = None, *, edits: bool = True
+) -> str:
+    """Press an answer of the poll (or send forged `data`); the toast. With `edits` (a vote
+    that changes something) also wait until the poll message shows it."""
+    message = poll_of(user) if data is None else user.last_message()
+    answered = asyncio.create_task(botapi.wait_for_call("answerCallbackQuery"))
+    if data is None and edits:
+        async with user.expect_message(lambda m: m.message_id == message.message_id):
+            await user.press(message, label)
+    elif data is None:
+        await user.press(message, label)
+    else:
+        await user.press_data(message, data)
+    text = str((await answered).params.get("text") or "")
+    assert 0 < len(text) <= 200
+    return text
+
+
+async def run_closing_job(app: HromadaApp) -> None:
+    scheduler = app.lifecycle.scheduler
+    assert scheduler is not None
+    job = scheduler.get_job(JOB_ID)
+    assert job is not None
+    await job.func(*job.args)
+    await outbox_drained(app)
+
+
+def photos_to(botapi: BotApiServer, chat_id: int) -> list[dict[str, Any]]:
+    return [c for c in botapi.calls_of("sendPhoto") if str(c.get("chat_id")) == str(chat_id)]
+
+
+def assert_real_png(botapi: BotApiServer, user: FakeUser) -> None:
+    shown = [m for m in user.messages() if m.raw.get("photo")]
+    assert len(shown) == 1, user.history()
+    file_id = shown[0].raw["photo"][-1]["file_id"]
+    png = botapi.state.files[file_id].data
+    assert png.startswith(PNG_SIGNATURE)
+    width, height = struct.unpack(">II", png[16:24])
+    assert width <= 1080 and height > 200
+    assert 5_000 < len(png) < 150_000
+    idat = b"".join(
+        png[i + 8 : i + 8 + struct.unpack(">I", png[i : i + 4])[0]]
+        for i in _chunks(png)
+        if png[i + 4 : i + 8] == b"IDAT"
+    )
+    assert len(zlib.decompress(idat)) >= width * height * 3
+
+
+def _chunks(png: bytes) -> Iterator[int]:
+    offset = 8
+    while offset < len(png):
+        yield offset
+        offset += 12 + struct.unpack(">I", png[offset : offset + 4])[0]
+
+
+async def residents(botapi: BotApiServer, languages: str) -> list[FakeUser]:
+    people = []
+    for language in languages.split():
+        person = botapi.user(first_name="Житель")
+        await onboard(person, language)
+        people.append(person)
+    return people
+
+
+async def test_poll_from_creation_to_chart(
+    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine, clock: MovedClock
+) -> None:
+    people = await residents(botapi, "uk ru uk ru uk")
+    moderator = await make_moderator(botapi, engine)
+    await create_poll(moderator, live=True, closes=in_two_days())
+    await outbox_drained(bot)
+    uk, ru = people[0], people[1]
+    assert "Оберіть одну відповідь" in (poll_of(uk).text or "")
+    assert "Выберите один ответ" in (poll_of(ru).text or "")
+    assert "Да" in poll_of(ru).button_texts()  # options in the reader's language
+
+    assert "враховано" in await vote(botapi, uk, "Так")
+    assert "Нічого не змінено" in await vote(botapi, uk, "✅ Так", edits=False)  # a double press
+    assert "учтён" in await vote(botapi, ru, "Да")
+    assert "изменён" in await vote(botapi, ru, "Нет")
+    assert "Ваш выбор: Нет" in (poll_of(ru).text or "")
+    for person, yes in zip(people[2:], ("Так", "Да", "Так"), strict=True):
+        await vote(botapi, person, yes)
+    # live: the fifth voter's own message shows counts (5 votes reached)
+    assert "80%" in (poll_of(people[4]).text or "")
+    # refusals: forged option, garbage, an outsider pressing a forwarded poll's button
+    poll_id = re.search(r"pv:(\d+):", poll_of(uk).buttons[0][0].callback_data or "")
+    assert poll_id is not None
+    pid = poll_id.group(1)
+    assert "немає" in await vote(botapi, uk, "", data=f"pv:{pid}:9:1")
+    assert "недійсна" in await vote(botapi, uk, "", data="pv:x:1:1")
+    outsider = botapi.user(first_name="Чужий")
+    await onboard(outsider)  # joined after the poll was sent: not in its audience
+    assert "надіслано не вам" in await vote(botapi, outsider, "", data=f"pv:{pid}:1:1")
+
+    clock.ahead = timedelta(days=3)  # past the deadline
+    assert "закрите" in await vote(
+        botapi, uk, "Ні", edits=False
+    )  # the vote checks the deadline itself
+    await run_closing_job(bot)
+    async with engine.connect() as conn:
+        votes = await conn.scalar(select(func.count()).select_from(PollVote))
+    assert votes == 5
+    for person, words in ((uk, "Результати опитування"), (ru, "Результаты опроса")):
+        texts = [m.text or "" for m in person.messages() if words in (m.text or "")]
+        assert len(texts) == 1, person.history()
+        assert texts[0].split("\n")[3].startswith("4 · 80% ·"), texts[0]  # numbers first
+        assert_real_png(botapi, person)
+        mine = [c for c in botapi.calls if str(c.params.get("chat_id")) == str(person.id)]
+        said = [n for n, c in enumerate(mine) if words in str(c.params.get("text") or "")]
+        shown = [n for n, c in enumerate(mine) if c.method == "sendPhoto"]
+        assert said[0] < shown[0]  # the text first, then the chart
+    assert photos_to(botapi, moderator.id), moderator.history()  # the creator gets it too
+    uploads = [c for c in botapi.calls_of("sendPhoto") if not isinstance(c.get("photo"), str)]
+    assert len(uploads) == 2  # once per language, then by file id
+
+
+async def test_below_the_minimum_no_message_carries_a_count(
+    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine, clock: MovedClock
+) -> None:
+    people = await residents(botapi, "uk ru")
+    moderator = await make_moderator(botapi, engine)
+    await create_poll(moderator, live=True, closes=in_two_days())
+    await outbox_drained(bot)
+    await vote(botapi, people[0], "Так")
+    await vote(botapi, people[1], "Нет")
+    clock.ahead = timedelta(days=3)
+    await run_closing_job(bot)
+    texts = [
+        str(c.params.get("text") or c.params.get("caption") or "")
+        for c in botapi.calls
+        if c.method in ("sendMessage", "editMessageText", "answerCallbackQuery", "sendPhoto")
+    ]
+    assert not botapi.calls_of("sendPhoto")
+    counted = re.compile(r"%|█|\d+ · |Проголосува\w* \d|Проголосова\w* \d")
+    for text in texts:
+        assert not counted.search(text), text
+    hidden = [t for t in texts if "менше ніж 5" in t or "меньше 5" in t]
+    assert len(hidden) >= 3  # two voters and the creator
+
+
+async def test_a_deadline_that_passed_while_the_bot_was_down(
+    botapi: BotApiServer, database_url: str, engine: AsyncEngine, clock: MovedClock
+) -> None:
+    settings = bot_settings(botapi, database_url)
+    async with running_bot(settings) as app:
+        languages = "uk uk ru uk ru"
+        people = await residents(botapi, languages)
+        moderator = await make_moderator(botapi, engine)
+        await create_poll(moderator, live=False, closes=in_two_days())
+        await outbox_drained(app)
+        for person, language in zip(people, languages.split(), strict=True):
+            await vote(botapi, person, "Ні" if language == "uk" else "Нет")
+        assert "%" not in (poll_of(people[0]).text or "")  # results only after closing
+    clock.ahead = timedelta(days=3)
+    async with running_bot(settings) as app:
+        # the job's first run, right after start, closes and announces
+        got = await people[0].wait_for(has("Результати опитування"), since=0)
+        assert "5 · 100% · Ні" in (got.text or "")
+        await outbox_drained(app)
+        assert_real_png(botapi, people[0])
