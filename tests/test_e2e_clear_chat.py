@@ -9,9 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import Bot
+from telegram.error import BadRequest
 
 from bot.app import HromadaApp
 from storage.models import ChatMessage, ServiceRequest
+from tests.botapi.fixtures import TEST_TOKEN
 from tests.botapi.people import FakeUser
 from tests.botapi.server import BotApiServer
 from tests.onboarding_steps import has
@@ -102,3 +105,23 @@ async def test_messages_telegram_no_longer_lets_go_are_skipped(
     remaining = {m.message_id for m in resident.chat.messages.values() if not m.deleted}
     assert set(own) <= remaining  # older than 48 hours: Telegram refuses, the bot goes on
     assert confirm.message.message_id not in remaining
+
+
+async def test_the_local_server_keeps_48_hours_for_the_persons_own_messages(
+    botapi: BotApiServer,
+) -> None:
+    """What Clear this chat relies on: the person's messages, like the bot's, can be
+    deleted for 48 hours by the server's clock, and not a second longer."""
+    user = botapi.user()
+    await user.send_text("перше")
+    first = user.chat.next_message_id - 1
+    await user.send_text("друге")
+    second = user.chat.next_message_id - 1
+    async with Bot(TEST_TOKEN, base_url=botapi.base_url) as client:
+        botapi.clock.advance(48 * 3600 - 1)
+        assert await client.delete_message(user.id, first)
+        botapi.clock.advance(1)
+        with pytest.raises(BadRequest, match="can't be deleted for everyone"):
+            await client.delete_message(user.id, second)
+        await client.get_updates()  # the two messages, so that no update is left pending
+    assert [m.deleted for m in user.chat.messages.values()] == [True, False]
