@@ -39,20 +39,21 @@ async def test_one_person_fast_presses_are_handled_in_order(
     person = botapi.user()
     await onboard(person)
     # Five commands sent back to back, before any answer: answers come in the same order.
-    async with person.expect_message(lambda m: "Немає чого скасовувати" in (m.text or "")):
+    async with person.expect_message(lambda m: (m.text or "") == "Скасовано."):
         await person.send_command("/help")
         await person.send_command("/language")
         await person.send_command("/community")
         await person.send_command("/start")
         await person.send_command("/cancel")
-    after_onboarding = [text for _, text in chat_log(botapi, person.id)[4:10]]
+    after_onboarding = [text for _, text in chat_log(botapi, person.id)[4:11]]
     expected = [
         "<b>Бот «Громада»</b>",  # /help
         "Головне меню",  # ... and the menu after it
         "Вітаємо!",  # /language
-        "Оберіть вашу громаду",  # /community
-        "Головне меню",  # /start
-        "Немає чого скасовувати",  # /cancel (the menu after it may still be on its way)
+        "Оберіть вашу громаду",  # /community (replaces the language step: the same flow)
+        "Ви ще не завершили",  # /start in the middle keeps the flow (issue 7 §2.1) ...
+        "Оберіть вашу громаду",  # ... and asks its step again
+        "Скасовано.",  # /cancel (the menu after it may still be on its way)
     ]
     assert len(after_onboarding) == len(expected), after_onboarding
     for text, start_of in zip(after_onboarding, expected, strict=True):
