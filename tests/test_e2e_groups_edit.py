@@ -144,6 +144,17 @@ async def test_a_russian_moderator_edits_a_group_and_hides_it(
     [group] = await the_groups(engine)
     assert (group.topic, group.sensitive, group.is_active) == ("disability", True, False)
     assert group.title_ru == "Родители школьников" and group.join_policy == "open"
+    # residents no longer see it; the moderator still does, and shows it again
+    async with moderator.expect_message(has("скрыта")) as mine:
+        await moderator.send_command("/groups")
+    card = await press(moderator, mine.message, "Родители школьников", "Участников: 0")
+    preview = await press(moderator, card, "✏️ Изменить группу", "Скрыта: жители")
+    preview = await press(moderator, preview, "Снова показать группу", "Предпросмотр изменений.")
+    assert "Скрыта" not in (preview.text or "")
+    async with moderator.expect_message(has("сохранена")):
+        await moderator.press(preview, "Сохранить")
+    [group] = await the_groups(engine)
+    assert group.is_active
 
 
 async def join_staff_ru(user: FakeUser, code: str) -> None:

@@ -29,7 +29,8 @@ router = Router()
 
 
 async def runnable_groups(ctx: HromadaContext) -> list[SelfHelpGroup]:
-    """The groups the person facilitates, and every group of the communities they moderate."""
+    """The groups the person facilitates, and every group of the communities they moderate
+    (hidden ones too, so that a moderator can show them again)."""
     roles = await staff.active_roles(ctx.db, ctx.user.id)
     group_ids = {r.group_id for r in roles if r.role == "facilitator" and r.group_id}
     communities = {r.community_id for r in roles if r.role == "moderator"}
@@ -38,8 +39,8 @@ async def runnable_groups(ctx: HromadaContext) -> list[SelfHelpGroup]:
     rows = await ctx.db.scalars(
         select(SelfHelpGroup)
         .where(
-            SelfHelpGroup.is_active.is_(True),
-            SelfHelpGroup.id.in_(group_ids) | SelfHelpGroup.community_id.in_(communities),
+            (SelfHelpGroup.is_active.is_(True) & SelfHelpGroup.id.in_(group_ids))
+            | SelfHelpGroup.community_id.in_(communities),
         )
         .order_by(SelfHelpGroup.community_id, SelfHelpGroup.title_uk)
     )
@@ -85,6 +86,7 @@ async def groups_command(update: Update, ctx: HromadaContext) -> None:
                 title=f"<b>{escape(title)}</b>", members=counts.accepted, pending=counts.pending
             )
             + (" · 🔒" if group.sensitive else "")
+            + ("" if group.is_active else " · " + _("hidden"))
         )
         rows.append([(title[:40], data("gf", f"open:{group.id}"))])
     if any(g.sensitive for g in mine):
