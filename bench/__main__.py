@@ -46,10 +46,13 @@ import sys
 import time
 
 from bench.processes import BenchError, kill_all
-from bench.report import ScenarioResult, render, write_json
+from bench.profile import summarize
+from bench.report import RESULTS_DIR, ScenarioResult, render, write_json
 from bench.scenarios import SCENARIOS, run_scenario
 from bench.side import side_figures
 from bench.targets import Figure, render_figures, scenario_figures
+
+PROFILE = RESULTS_DIR / "hromada.pyspy.txt"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -61,6 +64,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", choices=SCENARIOS, help="run one scenario")
     parser.add_argument(
         "--no-side", action="store_true", help="skip reminders, polls, /queue and /stats rows"
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="py-spy samples the Hromada bot: bench/results/hromada.pyspy.txt, top printed",
     )
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds for everything")
     args = parser.parse_args(argv)
@@ -78,7 +86,8 @@ async def run(args: argparse.Namespace) -> tuple[list[ScenarioResult], list[Figu
     async with asyncio.timeout(args.timeout):
         for name in [args.only] if args.only else SCENARIOS:
             print(f"running {name}: {args.users} people x 3 updates ...", flush=True)
-            results.append(await run_scenario(name, args.users, args.database, deadline))
+            profile = PROFILE if args.profile and name == "hromada" else None
+            results.append(await run_scenario(name, args.users, args.database, deadline, profile))
         figures = scenario_figures(results, args.database)
         if not (args.only or args.no_side):
             print("running the side benchmarks (reminders, polls, /queue, /stats) ...", flush=True)
@@ -112,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     print(render(results))
     print()
     print(render_figures(figures))
+    if args.profile and PROFILE.exists():
+        print(f"\nprofile of the Hromada bot ({PROFILE}):\n{summarize(PROFILE, 10)}")
     print(
         f"\nmachine: {load['cpus']} CPUs, load average (1/5/15 min) before"
         f" {load['load_average_1_5_15_before']}, after {load['load_average_1_5_15_after']}"

@@ -26,6 +26,7 @@ from bench.harness import (
     text_contains,
 )
 from bench.processes import BenchError, BotProcess, child_env, run_once
+from bench.profile import start_sampling
 from bench.report import RESULTS_DIR, ScenarioResult
 from tests.botapi.fixtures import TEST_TOKEN
 from tests.botapi.people import FakeUser
@@ -41,9 +42,12 @@ ONBOARDING_STEPS = ("start", "language", "community")
 Script = Callable[[BenchServer, FakeUser], Coroutine[Any, Any, list[Exchange]]]
 
 
-async def run_scenario(name: str, users: int, database: str, deadline: float) -> ScenarioResult:
+async def run_scenario(
+    name: str, users: int, database: str, deadline: float, profile: Path | None = None
+) -> ScenarioResult:
     """Run scenario ``name`` with ``users`` people; BenchError if anything is off.
-    ``deadline`` is a ``time.monotonic()`` value the scenario must finish by."""
+    ``deadline`` is a ``time.monotonic()`` value the scenario must finish by; with
+    ``profile`` py-spy samples the Hromada bot during the run (:mod:`bench.profile`)."""
     with tempfile.TemporaryDirectory(prefix=f"hromada-bench-{name}-") as tmp:
         workdir = Path(tmp)
         server = BenchServer(TEST_TOKEN)
@@ -119,6 +123,7 @@ async def run_scenario(name: str, users: int, database: str, deadline: float) ->
                     ),
                     steps=ONBOARDING_STEPS,
                     deadline=deadline,
+                    profile=profile,
                 )
 
 
@@ -133,9 +138,11 @@ async def _measure(
     description: str,
     steps: Sequence[str],
     deadline: float,
+    profile: Path | None = None,
 ) -> ScenarioResult:
     """Start ``bot``, wait until it polls, run ``script`` for every person, stop ``bot``."""
     monitor: asyncio.Task[None] | None = None
+    sampler: asyncio.subprocess.Process | None = None
     failed = True
     try:
         spawned = time.perf_counter()
@@ -145,6 +152,7 @@ async def _measure(
         )
         startup = polled - spawned
         first_call = len(server.calls)
+        sampler = await start_sampling(bot.pid, profile) if profile is not None else None
         people = [server.user(language_code="uk") for _ in range(users)]
         monitor = asyncio.create_task(_fail_watches_on_exit(server, bot))
         cpu_before, harness_before = bot.cpu_seconds(), time.process_time()
@@ -159,6 +167,8 @@ async def _measure(
         if monitor is not None:
             monitor.cancel()
         code = await bot.stop()
+        if sampler is not None:
+            await sampler.wait()  # py-spy ends with the bot and writes its samples
         if failed:
             saved = bot.keep_log(RESULTS_DIR / f"{scenario}-failed.log")
             print(
