@@ -145,6 +145,9 @@ async def test_a_russian_moderator_edits_a_group_and_hides_it(
     assert (group.topic, group.sensitive, group.is_active) == ("disability", True, False)
     assert group.title_ru == "Родители школьников" and group.join_policy == "open"
     # residents no longer see it; the moderator still does, and shows it again
+    resident = botapi.user()
+    menu = await onboard(resident)
+    await press(resident, menu, "Групи самодопомоги", "ще немає груп самодопомоги")
     async with moderator.expect_message(has("скрыта")) as mine:
         await moderator.send_command("/groups")
     card = await press(moderator, mine.message, "Родители школьников", "Участников: 0")
