@@ -23,7 +23,7 @@ from locales import pick_language
 from storage.fsm_storage import SqlFsmStorage
 from storage.privacy import chat_messages
 from storage.repositories import outbox
-from storage.repositories.locks import lock_person
+from storage.repositories.locks import person_turn
 from storage.repositories.updates import DuplicateUpdate, record_update
 from storage.repositories.users import mark_unreachable, touch_user
 
@@ -97,51 +97,54 @@ class Pipeline:
         replies = Replies(chat.id, query.id if query else None, pressed, private_chat_id=person.id)
         language = pick_language(None, person.language_code, services.default_language)
         wrote_outbox = False
-        try:
-            async with services.sessions() as session, session.begin():
-                await lock_person(session, person.id)  # also across webhook workers
-                await record_update(session, ctx.bot.id, update.update_id)
-                services.admissions.admit(update.update_id)  # its turn has begun
-                user = await touch_user(session, person.id)
-                if not in_group and update.message is not None:
-                    # "Clear this chat" deletes the person's own messages too (48 hours).
-                    await chat_messages.remember(session, chat.id, [update.message.message_id])
-                language = pick_language(
-                    user.language, person.language_code, services.default_language
+        # The person's turn, also across webhook workers, until their replies are out.
+        async with person_turn(services.sessions, person.id) as sessions:
+            try:
+                async with sessions() as session, session.begin():
+                    await record_update(session, ctx.bot.id, update.update_id)
+                    services.admissions.admit(update.update_id)  # its turn has begun
+                    user = await touch_user(session, person.id)
+                    if not in_group and update.message is not None:
+                        # "Clear this chat" deletes the person's own messages too (48 hours).
+                        await chat_messages.remember(session, chat.id, [update.message.message_id])
+                    language = pick_language(
+                        user.language, person.language_code, services.default_language
+                    )
+                    # A person's conversation is always their private chat's, even when they
+                    # pressed a button in a staff group: what they type next goes there.
+                    key = StorageKey(bot_id=ctx.bot.id, chat_id=person.id, user_id=person.id)
+                    ctx.turn = Turn(
+                        db=session,
+                        user=user,
+                        i18n=services.translators[language],
+                        fsm=FSMContext(SqlFsmStorage(session), key),
+                        replies=replies,
+                        prompts=self.router,
+                        in_group=in_group,
+                    )
+                    await dispatch(self.router, update, ctx)
+                    language = ctx.i18n.language
+                    wrote_outbox = outbox.enqueued_in(session)
+            except DuplicateUpdate:
+                log.info("update %s seen before; skipped", update.update_id)
+                return
+            except Exception:
+                log.exception(
+                    "update %s (%s) failed; rolled back", update.update_id, describe(update)
                 )
-                # A person's conversation is always their private chat's, even when they
-                # pressed a button in a staff group: what they type next goes there.
-                key = StorageKey(bot_id=ctx.bot.id, chat_id=person.id, user_id=person.id)
-                ctx.turn = Turn(
-                    db=session,
-                    user=user,
-                    i18n=services.translators[language],
-                    fsm=FSMContext(SqlFsmStorage(session), key),
-                    replies=replies,
-                    prompts=self.router,
-                    in_group=in_group,
+                replies.discard()
+                _ = services.translators[language].gettext
+                replies.send(
+                    _(
+                        "Sorry, something went wrong on our side. Your data is safe; "
+                        "please try again in a moment."
+                    )
                 )
-                await dispatch(self.router, update, ctx)
-                language = ctx.i18n.language
-                wrote_outbox = outbox.enqueued_in(session)
-        except DuplicateUpdate:
-            log.info("update %s seen before; skipped", update.update_id)
-            return
-        except Exception:
-            log.exception("update %s (%s) failed; rolled back", update.update_id, describe(update))
-            replies.discard()
-            _ = services.translators[language].gettext
-            replies.send(
-                _(
-                    "Sorry, something went wrong on our side. Your data is safe; "
-                    "please try again in a moment."
-                )
-            )
-        finally:
-            ctx.turn = None
-        if wrote_outbox:
-            services.wake_outbox()  # committed notifications go out now, not at the next poll
-        await self._deliver(replies, ctx, person.id)
+            finally:
+                ctx.turn = None
+            if wrote_outbox:
+                services.wake_outbox()  # committed notifications go out now, not at the next poll
+            await self._deliver(replies, ctx, person.id)
 
     async def _group_event(self, event: str, update: Update, ctx: HromadaContext) -> None:
         """A group chat's own change (the bot removed, the group upgraded): no person's

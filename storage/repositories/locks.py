@@ -1,19 +1,30 @@
-"""One person's updates never run at once, also across processes (webhook workers).
+"""One person's updates never run at once, also across processes (webhook workers), and
+their replies go out in order.
 
 Within a process `handlers.core.processor` already runs a person's updates one after
-another; across processes the pipeline's transaction takes `lock_person` first. On
-PostgreSQL that is `pg_advisory_xact_lock` on a key derived from the person's Telegram id,
-released by the transaction's COMMIT or ROLLBACK (so a crashed worker never leaves it
-held). On SQLite every transaction is `BEGIN IMMEDIATE` (storage/engine.py): the first write
-already serialises all writers, so there is nothing more to take.
+another, replies included. Across processes the pipeline runs each update inside
+`person_turn`: on PostgreSQL a dedicated connection takes the session-level
+`pg_advisory_lock` on a key derived from the person's Telegram id, the update's
+transaction runs on that same connection, and the lock is released only after the replies
+were sent (a transaction-level lock would be gone at COMMIT, before the replies, and the
+next update on another worker could answer first). A crashed worker's connection closes
+and PostgreSQL drops its locks. On SQLite every transaction is `BEGIN IMMEDIATE`
+(storage/engine.py), which serialises writers, and a SQLite deployment is one process.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+log = logging.getLogger(__name__)
+
+Sessions = Callable[[], AsyncSession]
 
 
 def person_lock_key(telegram_id: int) -> int:
@@ -22,10 +33,27 @@ def person_lock_key(telegram_id: int) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-async def lock_person(session: AsyncSession, telegram_id: int) -> None:
-    """Wait until no other transaction works for this person; held until this one ends."""
-    if session.get_bind().dialect.name != "postgresql":
+@asynccontextmanager
+async def person_turn(
+    sessions: async_sessionmaker[AsyncSession], telegram_id: int
+) -> AsyncIterator[Sessions]:
+    """Wait for the person's turn; yields the session factory to use during it."""
+    engine = sessions.kw.get("bind")
+    if not isinstance(engine, AsyncEngine) or engine.dialect.name != "postgresql":
+        yield sessions
         return
-    await session.execute(
-        text("SELECT pg_advisory_xact_lock(:key)"), {"key": person_lock_key(telegram_id)}
-    )
+    key = {"key": person_lock_key(telegram_id)}
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT pg_advisory_lock(:key)"), key)
+        await conn.commit()
+        try:
+            yield lambda: AsyncSession(bind=conn, expire_on_commit=False)
+        finally:
+            try:
+                if conn.in_transaction():
+                    await conn.rollback()
+                await conn.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+                await conn.commit()
+            except Exception as exc:  # closing the connection for good releases the lock
+                log.warning("person lock not released (%s); connection dropped", type(exc).__name__)
+                await conn.invalidate()
