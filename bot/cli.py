@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from bot import groups_cli, privacy_cli, staff_cli
+from bot import export_cli, groups_cli, privacy_cli, staff_cli
 from bot.logging_setup import configure_logging, secrets_of
 from bot.settings import Settings, SettingsError, load_settings, require_webhook
 from bot.startup import StartupError, check_telegram, open_database
@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     staff_cli.add_parsers(sub)
     groups_cli.add_parsers(sub)
     privacy_cli.add_parser(sub)
+    export_cli.add_parser(sub)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -60,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(asyncio.run(groups_cli.groups_command(settings, args))))
         elif args.command == "outbox":
             return asyncio.run(_outbox(settings, args))
+        elif args.command == "export":
+            print(export_cli.export_polls(settings, args))
         elif args.command == "copy-db":
             from bot.copy_db import copy_database
 

@@ -11,6 +11,7 @@ import struct
 import zlib
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,7 @@ from tests.botapi.state import BotMessage
 from tests.onboarding_steps import has
 from tests.request_steps import make_moderator, onboard, outbox_drained
 from tests.running_bot import bot_settings, running_bot
+from tests.test_cli_staff import cli
 
 pytestmark = pytest.mark.e2e
 
@@ -160,7 +162,12 @@ async def residents(botapi: BotApiServer, languages: str) -> list[FakeUser]:
 
 
 async def test_poll_from_creation_to_chart(
-    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine, clock: MovedClock
+    botapi: BotApiServer,
+    bot: HromadaApp,
+    engine: AsyncEngine,
+    clock: MovedClock,
+    database_url: str,
+    tmp_path: Path,
 ) -> None:
     people = await residents(botapi, "uk ru uk ru uk")
     moderator = await make_moderator(botapi, engine)
@@ -210,6 +217,26 @@ async def test_poll_from_creation_to_chart(
     assert photos_to(botapi, moderator.id), moderator.history()  # the creator gets it too
     uploads = [c for c in botapi.calls_of("sendPhoto") if not isinstance(c.get("photo"), str)]
     assert len(uploads) == 2  # once per language, then by file id
+
+    # the creator's CSV: counts per option and voters' language, no identities
+    async with moderator.expect_message(has("Ваші опитування")) as listed:
+        await moderator.send_command("/polls")
+    label = next(b for b in listed.message.button_texts() if b.startswith("CSV"))
+    async with moderator.expect_message(has("poll_id,")) as sent:
+        await moderator.press(listed.message, label)
+    csv_text = sent.message.text or ""
+    assert ",1,Так,uk,3" in csv_text and ",1,Так,ru,1" in csv_text
+    assert ",2,Ні,ru,1" in csv_text and ",2,Ні,uk,0" in csv_text
+    assert not any(str(p.id) in csv_text for p in people)
+
+    code, out, err = await cli(
+        botapi, database_url, "export", "polls", "--output", str(tmp_path / "p.csv")
+    )
+    assert code == 0, err
+    assert "1 polls, 6 rows" in out
+    assert (tmp_path / "p.csv").read_text(encoding="utf-8").splitlines()[1:] == [
+        line for line in csv_text.splitlines()[1:]
+    ]
 
 
 async def test_below_the_minimum_no_message_carries_a_count(
