@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from scheduler.buckets import is_group_chat
 from scheduler.sending import Migrated, Permanent, Sent, Transient, Unreachable
 from storage.models import OutboxMessage
-from storage.repositories import outbox, staff_chats
+from storage.repositories import group_moves, outbox, staff_chats
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +106,9 @@ async def write_outcome(session: AsyncSession, outcome: Outcome) -> None:
         await outbox.mark_sent(session, outcome.row_id, message_id=result.message_id)
     elif isinstance(result, Migrated):
         await staff_chats.move_chat(session, outcome.chat_id, result.new_chat_id)
+        # a self-help group's linked chat follows too (the update telling of the upgrade may
+        # come later, or never reach a bot that was down)
+        await group_moves.move_chat(session, outcome.chat_id, result.new_chat_id)
     elif isinstance(result, Transient) and outcome.retry_in is not None:
         await outbox.mark_retry(
             session, outcome.row_id, error=result.error, delay=timedelta(seconds=outcome.retry_in)
