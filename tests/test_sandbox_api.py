@@ -195,6 +195,9 @@ async def test_the_demo_group_is_linked_to_the_group_pane(
     assert linked is not None and linked.chat_id == world.panes["group"].view.chat_id
     assert [invite.group_id for invite in invites] == [groups[0].id]
     assert all(invite.used_at is not None for invite in invites)  # opened in Галина's pane
+    async with session_factory(engine)() as session:
+        roles = [r for r in await staff.list_staff(session) if r.role == "facilitator"]
+    assert [role.group_id for role in roles] == [groups[0].id]  # she facilitates that group
 
 
 def test_images_are_shown_by_what_they_are_and_the_rest_is_a_download() -> None:

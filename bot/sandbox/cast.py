@@ -18,7 +18,6 @@ from bot.botapi.groups import FakeGroup
 from bot.botapi.people import FakeUser
 from bot.botapi.server import BotApiServer
 from bot.botapi.views import ChatView
-from bot.sandbox.seed import scope_invite_to_group
 from storage.engine import session_factory
 from storage.repositories import staff
 
@@ -92,7 +91,7 @@ def add_resident(server: BotApiServer, panes: dict[str, Pane], name: str, langua
     return pane
 
 
-async def _invite(engine: AsyncEngine, role: str) -> str:
+async def _invite(engine: AsyncEngine, role: str, group_id: int) -> str:
     async with session_factory(engine)() as session, session.begin():
         community = await staff.community_by_slug(session, COMMUNITY)
         if community is None:
@@ -106,6 +105,7 @@ async def _invite(engine: AsyncEngine, role: str) -> str:
             org_name_uk="Відділ поліції Дружківки" if provider else None,
             org_name_ru="Отдел полиции Дружковки" if provider else None,
             label=None,
+            group_id=group_id if role == "facilitator" else None,
             valid_for=timedelta(days=1),
         )
 
@@ -121,9 +121,7 @@ async def give_roles(engine: AsyncEngine, panes: dict[str, Pane], group_id: int)
         person = pane.person
         if person is None or pane.role not in staff.ROLES or person.id in holders:
             continue
-        code = await _invite(engine, pane.role)
-        if pane.role == "facilitator":
-            await scope_invite_to_group(engine, code, group_id)
+        code = await _invite(engine, pane.role, group_id)
         async with person.expect_message(timeout=30):
             await person.send_command(f"/start {code}")
         given.append(pane.role)

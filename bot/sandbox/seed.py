@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import session_factory
-from storage.models import GroupChat, Invite, Meeting, SelfHelpGroup
+from storage.models import GroupChat, Meeting, SelfHelpGroup
 from storage.repositories import meetings, staff
 from storage.types import utcnow
 
@@ -20,7 +20,6 @@ __all__ = [
     "GROUP_TITLE_UK",
     "MEETING_TITLE_RU",
     "MEETING_TITLE_UK",
-    "scope_invite_to_group",
     "seed_group",
     "seed_meeting",
 ]
@@ -63,17 +62,6 @@ async def seed_group(engine: AsyncEngine, community_slug: str, chat_id: int) -> 
         else:
             linked.chat_id, linked.is_active = chat_id, True
         return group.id
-
-
-async def scope_invite_to_group(engine: AsyncEngine, code: str, group_id: int) -> None:
-    """A facilitator's invite names the group they will facilitate (``Invite.group_id``)."""
-    async with session_factory(engine)() as session, session.begin():
-        invite = await session.scalar(
-            select(Invite).where(Invite.code_hash == staff.hash_code(code))
-        )
-        if invite is None:
-            raise RuntimeError("the invite just created is not there")
-        invite.group_id = group_id
 
 
 async def seed_meeting(engine: AsyncEngine, community_slug: str) -> int:
