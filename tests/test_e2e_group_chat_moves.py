@@ -1,10 +1,12 @@
 """A self-help group's linked chat when Telegram upgrades it to a supergroup: the link
 follows, whether the bot hears of it from the service messages (through the real bot) or
 first from the outbox's 400 with migrate_to_chat_id; the moved chat can then be unlinked
-by removing the bot from the supergroup."""
+by removing the bot from the supergroup. What members write in the linked chat is neither
+stored nor logged."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -15,7 +17,7 @@ from bot.app import HromadaApp
 from scheduler.outcomes import Outcome, write_outcome
 from scheduler.sending import Migrated
 from storage.engine import session_factory
-from storage.models import GroupChat
+from storage.models import GroupChat, ProcessedUpdate
 from storage.repositories import group_moves, groups, staff
 from storage.repositories.group_moves import GroupFields
 from tests.botapi.people import FakeUser
@@ -69,7 +71,7 @@ async def facilitator_of(botapi: BotApiServer, engine: AsyncEngine, group_id: in
 
 @pytest.mark.e2e
 async def test_an_upgraded_group_chat_keeps_its_link_then_is_unlinked(
-    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine
+    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine, caplog: pytest.LogCaptureFixture
 ) -> None:
     group_id = await new_group(engine)
     facilitator = await facilitator_of(botapi, engine, group_id)
@@ -85,6 +87,25 @@ async def test_an_upgraded_group_chat_keeps_its_link_then_is_unlinked(
     async with chat.expect_message(has("Ромська ініціатива")):
         await facilitator.send_command(f"/link {code.group(1)}", chat=chat)
     assert await linked(engine, group_id) == chat.chat_id
+    # a member's ordinary message there: no processed update, no log line, no answer
+    caplog.set_level(logging.INFO)  # libraries' debug logs are capped by bot/logging_setup
+    for ours in ("bot", "handlers", "flows", "scheduler", "storage"):
+        caplog.set_level(logging.DEBUG, logger=ours)
+    member = botapi.user()
+    await chat.add_member(member, by=facilitator)
+    async with engine.connect() as conn:
+        seen = await conn.scalar(select(func.count()).select_from(ProcessedUpdate))
+    said = len(chat.messages())
+    update_id = await member.send_text("Я з табору, мій номер 0501234567", chat=chat)
+    async with member.expect_message(has("оберіть мову")):
+        await member.send_command("/start")  # one person's updates in order: a barrier
+    async with engine.connect() as conn:
+        ids = (await conn.execute(select(ProcessedUpdate.update_id))).scalars().all()
+    assert update_id not in ids and len(ids) == (seen or 0) + 1
+    logging.getLogger("handlers.core.pipeline").debug("sentinel")
+    assert any(r.getMessage() == "sentinel" for r in caplog.records)  # the capture works
+    assert all("0501234567" not in r.getMessage() for r in caplog.records)
+    assert len(chat.messages()) == said  # the bot said nothing to it
 
     supergroup = await chat.migrate_to_supergroup(by=facilitator)
     # both service messages reach the bot; a command in the new chat is a barrier after them
