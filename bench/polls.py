@@ -2,10 +2,11 @@
 
 Run ``.venv/bin/python -m bench.polls`` (``--recipients N``, ``--rounds N``,
 ``--database postgres`` with HROMADA_BENCH_POSTGRES_URL set). A fresh migrated database,
-communities seeded, N onboarded residents of one community; each round creates a poll and
-runs what the creator's Publish press runs (`handlers.staff.polls_publish.publish`: the
-audience read, `poll_recipients` and one outbox row per recipient in multi-row INSERTs)
-inside one transaction, committed. Printed: each round and the median, in milliseconds.
+communities seeded, N onboarded residents of one community, opted in to its working-group
+news (a community poll's audience); each round creates a poll and runs what the creator's
+Publish press runs (`handlers.staff.polls_publish.publish`: the audience read,
+`poll_recipients` and one outbox row per recipient in multi-row INSERTs) inside one
+transaction, committed. Printed: each round and the median, in milliseconds.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from handlers.staff.polls_publish import publish
 from locales import load_translators
 from storage.engine import create_engine, session_factory
 from storage.migrate import upgrade_to_head
-from storage.models import Community, OutboxMessage, User
+from storage.models import Community, MeetingOptIn, OutboxMessage, User
 from storage.repositories import polls
 from storage.repositories.communities import read_seed, seed_communities
 from storage.types import utcnow
@@ -55,6 +56,10 @@ async def _run(kind: str, recipients: int, rounds: int) -> list[float]:
                 ]
                 for start in range(0, len(rows), 1000):
                     await session.execute(insert(User), rows[start : start + 1000])
+                ids = list(await session.scalars(select(User.id)))
+                opted = [{"user_id": user_id, "at": now} for user_id in ids]
+                for start in range(0, len(opted), 1000):  # a community poll's audience
+                    await session.execute(insert(MeetingOptIn), opted[start : start + 1000])
             assert community is not None
             timings = []
             for _round in range(rounds):

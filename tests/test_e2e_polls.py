@@ -152,11 +152,22 @@ def _chunks(png: bytes) -> Iterator[int]:
         offset += 12 + struct.unpack(">I", png[offset : offset + 4])[0]
 
 
+OPT_IN = {
+    "uk": ("🔔 Зустрічі робочої групи: вимкнено", "🔕 Зустрічі робочої групи: увімкнено"),
+    "ru": ("🔔 Встречи рабочей группы: выключено", "🔕 Встречи рабочей группы: включено"),
+}
+
+
 async def residents(botapi: BotApiServer, languages: str) -> list[FakeUser]:
+    """Residents of Дружківка who opted in to working-group news (a community poll's
+    audience), from the main menu's toggle."""
     people = []
     for language in languages.split():
         person = botapi.user(first_name="Житель")
-        await onboard(person, language)
+        menu = await onboard(person, language)
+        off, on = OPT_IN[language]
+        async with person.expect_message(lambda m, on=on: on in m.button_texts()):
+            await person.press(menu, off)
         people.append(person)
     return people
 
@@ -193,8 +204,7 @@ async def test_poll_from_creation_to_chart(
     pid = poll_id.group(1)
     assert "немає" in await vote(botapi, uk, "", data=f"pv:{pid}:9:1")
     assert "недійсна" in await vote(botapi, uk, "", data="pv:x:1:1")
-    outsider = botapi.user(first_name="Чужий")
-    await onboard(outsider)  # joined after the poll was sent: not in its audience
+    (outsider,) = await residents(botapi, "uk")  # joined after the poll went out
     assert "надіслано не вам" in await vote(botapi, outsider, "", data=f"pv:{pid}:1:1")
 
     clock.ahead = timedelta(days=3)  # past the deadline

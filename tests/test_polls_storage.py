@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage.engine import session_factory
-from storage.models import Community, Poll, PollVote, User
+from storage.models import Community, MeetingOptIn, Poll, PollVote, User
 from storage.repositories import polls
 from storage.repositories.polls import Vote
 
@@ -33,8 +33,12 @@ async def _people(session: AsyncSession, n: int, start: int = 1000) -> list[int]
         for i in range(n)
     ]
     await session.execute(insert(User), rows)
-    ids = await session.scalars(select(User.id).where(User.telegram_id >= start).order_by(User.id))
-    return list(ids)
+    ids = list(
+        await session.scalars(select(User.id).where(User.telegram_id >= start).order_by(User.id))
+    )
+    # opted in to working-group news: a community poll's audience
+    await session.execute(insert(MeetingOptIn), [{"user_id": i, "at": NOW} for i in ids])
+    return ids
 
 
 async def _poll(session: AsyncSession, *, multiple: bool = False) -> Poll:
@@ -78,6 +82,15 @@ async def test_multiple_choice_one_row_per_option(db: AsyncSession) -> None:
     assert await polls.cast(db, poll, user, 1, language="ru", choose=False, now=NOW) is Vote.ALREADY
     assert await polls.choices_of(db, poll.id, user) == {3}
     assert await polls.tally_by_language(db, poll.id) == {(3, "ru"): 1}
+
+
+async def test_community_audience_is_who_opted_in(db: AsyncSession) -> None:
+    await _people(db, 3)
+    community = await db.scalar(select(Community.id).order_by(Community.id))
+    db.add(User(telegram_id=555, language="uk", community_id=community))  # not opted in
+    await db.flush()
+    poll = await _poll(db)
+    assert len(await polls.audience(db, poll)) == 3
 
 
 async def test_refusals_change_nothing(db: AsyncSession) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Poll, PollOption, PollRecipient, PollVote, User
+from storage.models import MeetingOptIn, Poll, PollOption, PollRecipient, PollVote, User
 from storage.repositories import groups
 from storage.types import utcnow
 
@@ -86,9 +86,8 @@ async def create_poll(
 
 
 async def audience(session: AsyncSession, poll: Poll) -> list[Recipient]:
-    """Who the poll goes to, reachable and onboarded: a community's residents, a group's
-    accepted members. (Until meetings land there is no opt-in for working-group polls nor
-    an RSVP to ask: a community poll goes to the community's residents.)"""
+    """Who the poll goes to, reachable and onboarded: a community's residents who opted in
+    to working-group news (the meetings' opt-in), or a group's accepted members."""
     query = select(User.id, User.telegram_id, User.language).where(
         User.is_reachable.is_(True), User.language.is_not(None)
     )
@@ -96,7 +95,9 @@ async def audience(session: AsyncSession, poll: Poll) -> list[Recipient]:
         members = await groups.accepted_member_ids(session, poll.group_id)
         query = query.where(User.id.in_(list(members)))
     else:
-        query = query.where(User.community_id == poll.community_id)
+        query = query.join(MeetingOptIn, MeetingOptIn.user_id == User.id).where(
+            User.community_id == poll.community_id
+        )
     rows = await session.execute(query.order_by(User.id))
     return [Recipient(uid, tid, lang or "uk") for uid, tid, lang in rows]
 
