@@ -22,9 +22,9 @@ from handlers.staff import group_chat as staff_group_chat
 from handlers.staff import group_members as staff_group_members
 from handlers.staff import groups_edit as staff_groups_edit
 from handlers.staff import invites as staff_invites
-from handlers.staff import polls as staff_polls
 from handlers.staff import meetings as staff_meetings
 from handlers.staff import meetings_manage as staff_meetings_manage
+from handlers.staff import polls as staff_polls
 from handlers.staff import staff_chat
 from handlers.staff import texts as staff_texts
 
@@ -38,12 +38,12 @@ def build_router() -> Router:
     root.include(menu.router)  # the idle screen
     root.include(ask.router)  # a resident asks a question
     root.include(my_requests.router)  # a resident's requests, replies, ratings
+    root.include(resident_privacy.router)  # /privacy, /mydata, /forget
+    root.include(resident_clear_chat.router)  # /clear: delete this chat's messages (48 h)
     root.include(follow_up.router)  # a text offered as a follow-up; the idle message
     root.include(edits.router)  # a person edited a message they sent
-    root.include(resident_privacy.router)  # /privacy, /mydata, /forget
     root.include(resident_meetings.router)  # "Meetings" and the RSVP buttons (mr:)
     root.include(resident_settings.router)  # /settings and the meeting-notice toggle
-    root.include(resident_clear_chat.router)  # /clear: delete this chat's messages (48 h)
     root.include(resident_groups.router)  # self-help groups: browse, join, leave (grp:)
     root.include(staff_invites.router)  # /start inv_... (a staff invitation link)
     root.include(staff_commands.router)  # /queue, /inbox, /stats, /link_staff_chat

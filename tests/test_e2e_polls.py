@@ -9,7 +9,7 @@ import asyncio
 import re
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -158,6 +158,13 @@ OPT_IN = {
 }
 
 
+def has_button(label: str) -> Callable[[BotMessage], bool]:
+    def check(message: BotMessage) -> bool:
+        return label in message.button_texts()
+
+    return check
+
+
 async def residents(botapi: BotApiServer, languages: str) -> list[FakeUser]:
     """Residents of Дружківка who opted in to working-group news (a community poll's
     audience), from the main menu's toggle."""
@@ -166,7 +173,7 @@ async def residents(botapi: BotApiServer, languages: str) -> list[FakeUser]:
         person = botapi.user(first_name="Житель")
         menu = await onboard(person, language)
         off, on = OPT_IN[language]
-        async with person.expect_message(lambda m, on=on: on in m.button_texts()):
+        async with person.expect_message(has_button(on)):
             await person.press(menu, off)
         people.append(person)
     return people
@@ -293,3 +300,29 @@ async def test_a_deadline_that_passed_while_the_bot_was_down(
         assert "5 · 100% · Ні" in (got.text or "")
         await outbox_drained(app)
         assert_real_png(botapi, people[0])
+
+
+async def test_topics_template_from_the_request_categories(
+    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine
+) -> None:
+    (ru,) = await residents(botapi, "ru")
+    moderator = await make_moderator(botapi, engine)
+    async with moderator.expect_message(has("Напишіть питання українською")) as got:
+        await moderator.send_command("/poll")
+    label = "📋 Готове: які теми найважливіші"
+    results = await press(moderator, got.message, label, "Коли люди можуть бачити")
+    await press(moderator, results, "Лише після закриття", "Коли опитування закривається")
+    preview = await say(moderator, in_two_days(), "Попередній перегляд")
+    text = preview.text or ""
+    assert "Які теми зараз для вас найважливіші?" in text and "Кілька відповідей" in text
+    assert "1. Поліція" in text and "10. Гуманітарна допомога" in text and "Інше" not in text
+    async with moderator.expect_message(has("Опитування опубліковано")):
+        await moderator.press(preview, "Опублікувати")
+    await outbox_drained(bot)
+    poll = poll_of(ru)
+    assert "Какие темы сейчас для вас важнее всего?" in (poll.text or "")
+    assert "Выберите один или несколько ответов." in (poll.text or "")
+    assert "Полиция" in poll.button_texts()
+    await vote(botapi, ru, "Полиция")
+    await vote(botapi, ru, "Образование")
+    assert "Ваш выбор: Полиция, Образование" in (poll_of(ru).text or "")
