@@ -2,6 +2,8 @@
 multiple choice, results live or after closing, closing time, preview, publish.
 
 Events: `give_text(text=, now=, zone=)` in the text steps, `skip()` in the ru steps,
+`use_template(template=, question_uk=, question_ru=, options_uk=, options_ru=)` at the
+first step (a ready-made multiple-choice poll, e.g. the request categories as topics),
 `choose(value=)` in the two button steps, `publish()` in the preview. The audience and the
 minimum number of votes are set when the flow starts (`start_data`), from the creator's
 role: a moderator asks their community, a facilitator their group.
@@ -89,6 +91,12 @@ class PollCreateFlow(Flow[PollEffects, PollProblem]):
         _text(PollForm.question_uk, PollForm.question_ru, "valid_question", "keep_question_uk"),
         _text(PollForm.question_ru, PollForm.options_uk, "valid_question", "keep_question_ru"),
         {"trigger": "skip", "source": PollForm.question_ru, "dest": PollForm.options_uk},
+        {
+            "trigger": "use_template",
+            "source": PollForm.question_uk,
+            "dest": PollForm.results,
+            "after": "keep_template",
+        },
         _text(PollForm.options_uk, PollForm.options_ru, "valid_options_uk", "keep_options"),
         _text(PollForm.options_ru, PollForm.kind, "valid_options_ru", "keep_options"),
         {"trigger": "skip", "source": PollForm.options_ru, "dest": PollForm.kind},
@@ -185,6 +193,13 @@ class PollCreateFlow(Flow[PollEffects, PollProblem]):
             self.data["multiple"] = value == "multiple"
         else:
             self.data["results_live"] = value == "live"
+
+    def keep_template(self, event: EventData) -> None:
+        """A ready-made poll (`template=`, question and options in both languages): a
+        multiple-choice question, on to when its results are shown."""
+        for key in ("template", "question_uk", "question_ru", "options_uk", "options_ru"):
+            self.data[key] = event.kwargs[key]
+        self.data["multiple"] = True
 
     def keep_closing(self, event: EventData) -> None:
         self.data["closes_at"] = self._closes.isoformat()

@@ -145,3 +145,20 @@ def test_chart_is_a_real_small_png_and_leaves_no_figure_open() -> None:
     raw = zlib.decompress(stream.getvalue())
     assert len(raw) % height == 0 and len(raw) // height >= width * 3
     assert plt.get_fignums() == []
+
+
+def test_topics_template_skips_to_when_results_are_shown() -> None:
+    data = PollCreateFlow.start_data(audience="community", community_id=1)
+    step = PollCreateFlow.handle(
+        PollForm.question_uk,
+        data,
+        "use_template",
+        template="topics",
+        question_uk="Які теми?",
+        question_ru="Какие темы?",
+        options_uk=["Поліція", "Освіта"],
+        options_ru=["Полиция", "Образование"],
+    )
+    assert step.state == PollForm.results.state
+    assert step.data["multiple"] is True and step.data["template"] == "topics"
+    assert option_pairs(step.data) == [("Поліція", "Полиция"), ("Освіта", "Образование")]

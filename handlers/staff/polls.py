@@ -10,6 +10,7 @@ from html import escape
 
 from telegram import Update
 
+from flows.categories import CATEGORY_CODES, category_label
 from flows.flow import Step
 from flows.polls import MAX_OPTIONS, MAX_QUESTION_LENGTH, pick
 from flows.polls_create import PollCreateFlow, PollEffects, PollForm, PollProblem, option_pairs
@@ -76,7 +77,12 @@ async def ask_question_uk(ctx: HromadaContext) -> None:
         _("New poll. Write the question in Ukrainian (up to {n} characters).").format(
             n=MAX_QUESTION_LENGTH
         ),
-        keyboard([_cancel_row(ctx)]),
+        keyboard(
+            [
+                [(_("📋 Ready-made: which topics matter most"), data(PREFIX, "template"))],
+                _cancel_row(ctx),
+            ]
+        ),
     )
 
 
@@ -260,9 +266,27 @@ async def pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
     if event == "cancel":
         await cancel_flow(ctx, ctx.i18n.gettext("The poll is cancelled; nothing was sent."))
         return
+    if event == "template":
+        await run_flow(ctx, PollCreateFlow, "use_template", render, **_topics(ctx))
+        return
     if event not in ("skip", "choose", "publish"):
         event = "unknown"
     await run_flow(ctx, PollCreateFlow, event, render, value=value)
+
+
+TOPICS_QUESTION = n_("Which topics matter most to you now?")
+
+
+def _topics(ctx: HromadaContext) -> dict[str, object]:
+    """The topics template: the request categories (all but "Other") as answers."""
+    texts: dict[str, object] = {"template": "topics"}
+    for language in ("uk", "ru"):
+        t = ctx.services.translators[language]
+        texts[f"question_{language}"] = t.gettext(TOPICS_QUESTION)
+        texts[f"options_{language}"] = [
+            t.gettext(category_label(code)) for code in CATEGORY_CODES if code != "other"
+        ][:MAX_OPTIONS]
+    return texts
 
 
 # -- the creator's polls ------------------------------------------------------------------
