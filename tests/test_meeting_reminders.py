@@ -327,7 +327,9 @@ async def test_a_notice_also_goes_to_the_groups_linked_chat_without_buttons(
         o = await repo.occurrence(session, meeting, datetime(2026, 12, 3).date())
         assert o is not None
         written = await tell_everyone(session, meeting, o, News.NEW, TRANSLATORS, "uk")
+        again = await tell_everyone(session, meeting, o, News.NEW, TRANSLATORS, "uk")
     assert written == 2
+    assert again == 0  # the same news about the same start: keys already there, left out
     rows = {r.chat_id: r.payload["params"] for r in await outbox_rows(sessions)}
     assert set(rows) == {9001, -100777}
     assert "reply_markup" in rows[9001] and "reply_markup" not in rows[-100777]

@@ -1,7 +1,13 @@
 """Meeting messages into the outbox in bulk: a reminder or a notice to thousands of people
-is one lookup of known keys per 500 and one multi-row INSERT, not a savepoint per person
-(`outbox.enqueue`'s way). Safe without savepoints: only the transaction that closed the
-reminder (or made the change) writes its rows, and a key already there is left out."""
+is one multi-row INSERT that leaves out keys already there (`ON CONFLICT (dedup_key) DO
+NOTHING`), not `outbox.enqueue`'s lookup and savepoint per person.
+
+**Decision:** the one dialect-specific statement here. Looking the keys up first (`IN` of
+500 keys at a time) was measured to grow with the outbox on PostgreSQL (1.2 s for 5,000
+rows into an empty outbox, 5.9 s after 15,000 more: the planner's generic plan scans), so
+the database decides per row; SQLite (3.24+) and PostgreSQL both have the clause, behind
+this one function.
+"""
 
 from __future__ import annotations
 
@@ -9,29 +15,28 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
 from storage.repositories import outbox
 
-CHUNK = 500  # dedup keys looked up per query
-
 Row = tuple[int, str, dict[str, Any]]  # chat id, dedup key, payload
+
+
+def _insert_new(dialect: str) -> Any:
+    """INSERT INTO outbox ... ON CONFLICT (dedup_key) DO NOTHING RETURNING id."""
+    build = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        build(OutboxMessage)
+        .on_conflict_do_nothing(index_elements=[OutboxMessage.dedup_key])
+        .returning(OutboxMessage.id)
+    )
 
 
 async def insert_outbox_rows(session: AsyncSession, rows: Sequence[Row], now: datetime) -> int:
     """Pending outbox rows; keys already there are left out. Returns how many were
     written, and marks the session so the pipeline wakes the dispatcher after the commit."""
-    keys = [key for _chat, key, _payload in rows]
-    known: set[str] = set()
-    for start in range(0, len(keys), CHUNK):
-        found = await session.scalars(
-            select(OutboxMessage.dedup_key).where(
-                OutboxMessage.dedup_key.in_(keys[start : start + CHUNK])
-            )
-        )
-        known.update(found)
     values = [
         {
             "chat_id": chat,
@@ -43,9 +48,11 @@ async def insert_outbox_rows(session: AsyncSession, rows: Sequence[Row], now: da
             "created_at": now,
         }
         for chat, key, body in rows
-        if key not in known
     ]
-    if values:
-        await session.execute(insert(OutboxMessage), values)
+    if not values:
+        return 0
+    dialect = session.get_bind().dialect.name
+    written = len((await session.execute(_insert_new(dialect), values)).all())
+    if written:
         outbox.mark_enqueued(session)
-    return len(values)
+    return written
