@@ -2,28 +2,39 @@
 problem (each problem one line that says what to do).
 
 Checks, in order (a check that needs an earlier one is skipped when that one failed):
-settings (the token and, in webhook mode, the secret), the database reachable, its schema
-at the newest revision, the token valid (getMe), the webhook as Telegram has it, the outbox
-backlog (due rows waiting longer than `BACKLOG_AGE`), dead outbox rows, and notifications
-that reached nobody over the last `SKIPPED_WINDOW`.
+settings (the token and, in webhook mode, the secret), the erasure key and its ledger
+file, the database reachable, its schema at the newest revision, the token valid (getMe),
+the webhook as Telegram has it, the outbox backlog (due rows waiting longer than
+`BACKLOG_AGE`), dead outbox rows, notifications that reached nobody over the last
+`SKIPPED_WINDOW`, and erasures the database has but the ledger file lacks.
+
+**Decision:** a missing `ERASURE_HMAC_KEY` is a problem (exit 1), not a warning. The bot
+runs without it and still erases people, but an erasure made meanwhile is recorded nowhere,
+so restoring a backup taken before it brings that person back and `forget --reapply`
+cannot find them: a loss that cannot be repaired later, for exactly the residents who asked
+to be forgotten. A deployment with it unset is not healthy.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
 
 from bot.app import ALLOWED_UPDATES
+from bot.privacy_cli import policy_from
 from bot.settings import Settings, SettingsError, require_token, require_webhook
 from bot.startup import explain_telegram, safe_database_url
 from storage.engine import create_engine
 from storage.migrate import current_revision, head_revision
-from storage.models import OutboxMessage, SkippedNotice
+from storage.models import Erasure, OutboxMessage, SkippedNotice
+from storage.privacy.erase import read_ledger
 from storage.scrub import scrub_error
 from storage.types import utcnow
 
@@ -51,11 +62,14 @@ async def diagnose(settings: Settings, *, webhook: bool | None = None) -> Report
     report = Report()
     expect_webhook = bool(settings.webhook_url) if webhook is None else webhook
     token_ok = _check_settings(settings, report, expect_webhook)
+    erasures_ok = _check_erasure_key(settings, report)
     engine = create_engine(settings.database_url)
     try:
         if await _check_database(settings, engine, report):
-            await _check_schema(engine, report)
+            schema_ok = await _check_schema(engine, report)
             await _check_outbox(engine, report)
+            if erasures_ok and schema_ok:
+                await _check_ledger(settings, engine, report)
     finally:
         await engine.dispose()
     if token_ok:
@@ -71,6 +85,57 @@ def _check_settings(settings: Settings, report: Report, webhook: bool) -> bool:
         mode = "webhook" if webhook else "polling"
         report.ok(f"settings ({mode}, DATABASE_URL={safe_database_url(settings.database_url)})")
     return token_ok
+
+
+def _check_erasure_key(settings: Settings, report: Report) -> bool:
+    """The key /forget records erasures with, and the ledger file they are appended to."""
+    policy = policy_from(settings)
+    if policy.erasure_key is None:
+        report.problem(
+            "ERASURE_HMAC_KEY is not set: people erased now are not recorded, so restoring a "
+            "backup brings them back and `forget --reapply` cannot erase them again; set it "
+            "(see .env.example) and keep it outside the database backups"
+        )
+        return False
+    path = policy.ledger_file
+    if path is None:
+        report.ok("erasure key set (no ledger file: a restore older than an erasure loses it)")
+        return True
+    if not _writable(path):
+        report.problem(
+            f"ERASURE_LEDGER_FILE={path} cannot be written by this user: /forget would fail"
+        )
+        return False
+    report.ok(f"erasure key set, ledger file {path}")
+    return True
+
+
+def _writable(path: Path) -> bool:
+    """Whether `erase.append_line` can append to `path` (creating its folders if need be)."""
+    if path.exists():
+        return path.is_file() and os.access(path, os.W_OK)
+    folder = next(p for p in path.absolute().parents if p.exists())
+    return folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
+
+
+async def _check_ledger(settings: Settings, engine: AsyncEngine, report: Report) -> None:
+    """Every erasure the database holds is in the ledger file too (else a restore loses it:
+    a wrong ERASURE_LEDGER_FILE, or a file lost or replaced)."""
+    policy = policy_from(settings)
+    if policy.ledger_file is None:
+        return
+    try:
+        async with engine.connect() as conn:
+            kept = set((await conn.execute(select(Erasure.id_hash))).scalars())
+    except Exception as exc:  # an old schema lacks the table: the schema check says why
+        report.problem(f"erasures not readable ({type(exc).__name__})")
+        return
+    missing = len(kept - read_ledger(policy.ledger_file))
+    if missing:
+        report.problem(
+            f"{missing} erasures in the database are not in ERASURE_LEDGER_FILE="
+            f"{policy.ledger_file}: is it the file used before? (restore it from its backup)"
+        )
 
 
 def _passes(report: Report, check: Callable[[], object]) -> bool:
@@ -97,14 +162,15 @@ async def _check_database(settings: Settings, engine: AsyncEngine, report: Repor
     return True
 
 
-async def _check_schema(engine: AsyncEngine, report: Report) -> None:
+async def _check_schema(engine: AsyncEngine, report: Report) -> bool:
     current, head = await current_revision(engine), head_revision()
     if current == head:
         report.ok(f"schema current ({head})")
-    else:
-        report.problem(
-            f"schema at {current or 'nothing'}, the code needs {head}: run `python -m bot migrate`"
-        )
+        return True
+    report.problem(
+        f"schema at {current or 'nothing'}, the code needs {head}: run `python -m bot migrate`"
+    )
+    return False
 
 
 async def _check_outbox(engine: AsyncEngine, report: Report) -> None:
