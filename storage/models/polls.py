@@ -7,15 +7,26 @@ One vote per resident and poll is the database's job: `poll_votes` is unique on
 changed in place) and a multiple-choice vote takes its option's position as slot (one row
 per chosen option). Votes never name a person to anyone: `user_id` only makes the
 uniqueness and a change of vote possible.
+
+The vote privacy rule (issue 10): a vote's link to its person (`poll_votes.user_id`) is
+cut when the person is erased (/forget; the foreign key is ON DELETE SET NULL too) and by
+the retention job once the poll has been closed for `POLL_VOTE_LINK_RETENTION_DAYS` (180);
+the rows stay, so the counts stay right. `ballot` is a random key per voter and poll, fixed
+when the poll is published (`poll_recipients.ballot`) and copied onto every row of that
+person's vote, so a multiple-choice voter's rows still count as one voter ("distinct
+voters" is distinct ballots) after the link is gone; the recipient row, and with it the
+ballot's link to the person, is deleted then.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
+    Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -35,6 +46,12 @@ class Poll(Base):
     group or meeting it was asked in (programme reporting)."""
 
     __tablename__ = "polls"
+    # a meeting's evaluation: one poll per statement and occurrence (made once). A unique
+    # index, not a constraint: adding it never rebuilds `polls` on SQLite (whose rebuild
+    # would drop the old table and cascade to the options and votes).
+    __table_args__ = (
+        Index("ix_polls_evaluation", "meeting_id", "occurrence", "template", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_id: Mapped[int] = mapped_column(
@@ -43,13 +60,16 @@ class Poll(Base):
     creator_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
-    template: Mapped[str] = mapped_column(String(16), default="custom")  # custom, topics, eval
+    # custom, topics, or eval1..eval3 (a meeting's evaluation statements)
+    template: Mapped[str] = mapped_column(String(16), default="custom")
     question_uk: Mapped[str] = mapped_column(Text, default="")
     question_ru: Mapped[str] = mapped_column(Text, default="")
     multiple: Mapped[bool] = mapped_column(Boolean, default=False)
     audience: Mapped[str] = mapped_column(String(16))  # community, group, meeting
     group_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     meeting_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # the meeting's occurrence (its original local date) an evaluation is about
+    occurrence: Mapped[date | None] = mapped_column(Date, nullable=True)
     results_live: Mapped[bool] = mapped_column(Boolean, default=False)
     min_votes: Mapped[int] = mapped_column(Integer, default=5)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
@@ -82,17 +102,27 @@ class PollRecipient(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     language: Mapped[str] = mapped_column(String(8))
+    # The person's ballot in this poll (random), copied onto each row of their vote.
+    ballot: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # When this person's poll message last showed fresh live counts (the refresh throttle).
     refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class PollVote(Base):
     __tablename__ = "poll_votes"
-    __table_args__ = (UniqueConstraint("poll_id", "user_id", "slot"),)
+    __table_args__ = (
+        UniqueConstraint("poll_id", "user_id", "slot"),
+        # still one row per option and voter once the rows are unlinked
+        UniqueConstraint("poll_id", "ballot", "slot", name="uq_poll_votes_ballot_slot"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # None once unlinked (/forget, or the retention after the close): the row still counts
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    ballot: Mapped[str] = mapped_column(String(16))  # one voter's rows share it
     slot: Mapped[int] = mapped_column(Integer)  # 0: single choice; else the option's position
     option_id: Mapped[int] = mapped_column(ForeignKey("poll_options.id", ondelete="CASCADE"))
     language: Mapped[str] = mapped_column(String(8))  # the voter's, for the export's split

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import ConversationState, ServiceRequest
 from storage.privacy import chat_messages
 from storage.privacy.requests import scrub
+from storage.repositories import polls
 from storage.types import utcnow
 
 FINISHED = ("closed", "rejected")
@@ -55,5 +56,5 @@ async def forget_clear_chat_ids(session: AsyncSession, kept_before: datetime) ->
 
 async def unlink_closed_poll_votes(session: AsyncSession, closed_before: datetime) -> int:
     """Who voted how in polls closed before `closed_before`: the link to the person goes,
-    the counts stay. TODO(privacy): wired to the polls' tables when they land."""
-    return 0
+    the counts stay (`polls.unlink_closed`). Returns how many votes were unlinked."""
+    return await polls.unlink_closed(session, closed_before)

@@ -8,6 +8,7 @@ from storage.privacy.groups import GROUPS
 from storage.privacy.meetings import MEETINGS
 from storage.privacy.outbox import NOTIFICATIONS
 from storage.privacy.people import CHAT_MESSAGES, CONVERSATION, PROFILE
+from storage.privacy.polls import POLLS
 from storage.privacy.registry import Section
 from storage.privacy.requests import REQUESTS
 
@@ -16,8 +17,7 @@ SECTIONS: tuple[Section, ...] = (
     REQUESTS,
     GROUPS,
     MEETINGS,
-    # TODO(privacy): polls (votes, unlinked so that the counts stay) add their section
-    # here when their tables land.
+    POLLS,
     NOTIFICATIONS,
     CONVERSATION,
     CHAT_MESSAGES,

@@ -6,10 +6,17 @@ so a person has one row that a change of vote updates in place; multiple choice 
 option's position, so a person has at most one row per option. Two presses racing each
 other (two sessions) meet at that constraint: the loser's insert fails in a SAVEPOINT and
 it reads what the winner wrote.
+
+Vote privacy (issue 10): every row of a person's vote carries their `ballot`, a random key
+fixed for them when the poll was published (`poll_recipients.ballot`), and counts of voters
+are distinct ballots. `unlink_person` (/forget) and `unlink_closed` (the retention) cut the
+link to the person (`user_id` NULL, the recipient row and so the ballot's owner deleted);
+the rows stay, so every count stays right.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -103,8 +110,16 @@ async def audience(session: AsyncSession, poll: Poll) -> list[Recipient]:
 
 
 async def add_recipients(session: AsyncSession, poll_id: int, people: Sequence[Recipient]) -> None:
-    """Fix the audience (multi-row INSERTs of `CHUNK` rows)."""
-    rows = [{"poll_id": poll_id, "user_id": p.user_id, "language": p.language} for p in people]
+    """Fix the audience (multi-row INSERTs of `CHUNK` rows), each with a random ballot."""
+    rows = [
+        {
+            "poll_id": poll_id,
+            "user_id": p.user_id,
+            "language": p.language,
+            "ballot": new_ballot(),
+        }
+        for p in people
+    ]
     for start in range(0, len(rows), CHUNK):
         await session.execute(insert(PollRecipient), rows[start : start + CHUNK])
 
@@ -120,13 +135,29 @@ async def options_of(session: AsyncSession, poll_id: int) -> list[PollOption]:
     return list(result)
 
 
+def new_ballot() -> str:
+    return secrets.token_hex(8)
+
+
 async def is_recipient(session: AsyncSession, poll_id: int, user_id: int) -> bool:
-    found = await session.scalar(
-        select(PollRecipient.user_id).where(
-            PollRecipient.poll_id == poll_id, PollRecipient.user_id == user_id
+    return await ballot_of(session, poll_id, user_id) is not None
+
+
+async def ballot_of(session: AsyncSession, poll_id: int, user_id: int) -> str | None:
+    """The person's ballot in the poll; None: not a recipient (only recipients vote)."""
+    where = (PollRecipient.poll_id == poll_id, PollRecipient.user_id == user_id)
+    found = (await session.execute(select(PollRecipient.ballot).where(*where))).first()
+    if found is None:
+        return None
+    if found[0] is None:  # a recipient row written without one: give it one, once
+        await session.execute(
+            update(PollRecipient)
+            .where(*where, PollRecipient.ballot.is_(None))
+            .values(ballot=new_ballot())
+            .execution_options(synchronize_session=False)
         )
-    )
-    return found is not None
+        return await session.scalar(select(PollRecipient.ballot).where(*where))
+    return str(found[0])
 
 
 def is_open(poll: Poll, now: datetime) -> bool:
@@ -159,7 +190,8 @@ async def cast(
     now = now or utcnow()
     if not is_open(poll, now):
         return Vote.CLOSED
-    if not await is_recipient(session, poll.id, user_id):
+    ballot = await ballot_of(session, poll.id, user_id)
+    if ballot is None:
         return Vote.NOT_RECIPIENT
     option_id = await session.scalar(
         select(PollOption.id).where(PollOption.poll_id == poll.id, PollOption.position == position)
@@ -179,6 +211,7 @@ async def cast(
         row = PollVote(
             poll_id=poll.id,
             user_id=user_id,
+            ballot=ballot,
             slot=position,
             option_id=option_id,
             language=language,
@@ -188,6 +221,7 @@ async def cast(
     row = PollVote(
         poll_id=poll.id,
         user_id=user_id,
+        ballot=ballot,
         slot=0,
         option_id=option_id,
         language=language,
@@ -222,7 +256,7 @@ async def choices_of(session: AsyncSession, poll_id: int, user_id: int) -> set[i
 @dataclass(frozen=True)
 class Tally:
     counts: dict[int, int]  # option position -> votes
-    voters: int  # distinct people who voted
+    voters: int  # distinct people who voted (distinct ballots: right after unlinking too)
 
 
 async def tally(session: AsyncSession, poll_id: int) -> Tally:
@@ -234,7 +268,7 @@ async def tally(session: AsyncSession, poll_id: int) -> Tally:
     )
     counts = {int(position): int(n) for position, n in rows}
     voters = await session.scalar(
-        select(func.count(func.distinct(PollVote.user_id))).where(PollVote.poll_id == poll_id)
+        select(func.count(func.distinct(PollVote.ballot))).where(PollVote.poll_id == poll_id)
     )
     return Tally(counts, int(voters or 0))
 
@@ -335,3 +369,48 @@ async def created_by(session: AsyncSession, user_id: int) -> list[Poll]:
         select(Poll).where(Poll.creator_id == user_id).order_by(Poll.id.desc()).limit(20)
     )
     return list(result)
+
+
+async def unlink_person(session: AsyncSession, user_id: int) -> None:
+    """/forget: the person's votes stay, counted, but no longer name them; their recipient
+    rows (their ballots' owner, the live refresh throttle) go."""
+    await session.execute(
+        update(PollVote)
+        .where(PollVote.user_id == user_id)
+        .values(user_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(delete(PollRecipient).where(PollRecipient.user_id == user_id))
+
+
+async def unlink_closed(session: AsyncSession, closed_before: datetime) -> int:
+    """The retention: in polls closed before `closed_before`, who voted how is forgotten
+    (votes unlinked, recipient rows deleted); the counts stay. Returns the votes unlinked."""
+    closed = select(Poll.id).where(Poll.closed_at.is_not(None), Poll.closed_at < closed_before)
+    result = await session.execute(
+        update(PollVote)
+        .where(PollVote.poll_id.in_(closed), PollVote.user_id.is_not(None))
+        .values(user_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(delete(PollRecipient).where(PollRecipient.poll_id.in_(closed)))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class OwnVote:
+    poll: Poll
+    option: PollOption
+    voted_at: datetime
+
+
+async def votes_of(session: AsyncSession, user_id: int) -> list[OwnVote]:
+    """The person's own votes still linked to them (/mydata)."""
+    rows = await session.execute(
+        select(Poll, PollOption, PollVote.voted_at)
+        .join(PollVote, PollVote.poll_id == Poll.id)
+        .join(PollOption, PollOption.id == PollVote.option_id)
+        .where(PollVote.user_id == user_id)
+        .order_by(Poll.id, PollOption.position)
+    )
+    return [OwnVote(poll, option, at) for poll, option, at in rows]
