@@ -21,7 +21,13 @@ from bot.privacy_cli import NO_KEY, policy_from
 from bot.settings import Settings, require_token
 from bot.startup import connect_database
 from handlers.core.context import BotData, HromadaContext, Services
-from handlers.core.flood import FloodGate, load_staff, refresh_staff, tell_to_slow_down
+from handlers.core.flood import (
+    FloodGate,
+    keep_dropped_every,
+    load_staff,
+    refresh_staff,
+    tell_to_slow_down,
+)
 from handlers.core.processor import PerUserUpdateProcessor
 from handlers.resident.navigation import COMMANDS
 from handlers.staff.polls_publish import announce
@@ -97,6 +103,7 @@ class Lifecycle:
         self.flood = FloodGate(settings.flood_updates_per_minute)
         self.processor: PerUserUpdateProcessor | None = None
         self._staff_refresher: asyncio.Task[None] | None = None
+        self._dropped_keeper: asyncio.Task[None] | None = None
 
     @property
     def dispatcher(self) -> OutboxDispatcher | None:
@@ -124,10 +131,11 @@ class Lifecycle:
         )
         services = app.bot_data.services
         if self.processor is not None:
-            self.processor.notify = partial(tell_to_slow_down, services=services)
+            self.processor.notify = partial(tell_to_slow_down, services=services, gate=self.flood)
             self.processor.admissions = services.admissions
         await load_staff(self.flood, services)
         self._staff_refresher = asyncio.create_task(refresh_staff(self.flood, services))
+        self._dropped_keeper = asyncio.create_task(keep_dropped_every(self.flood, services))
         await self.outbox.start(sessions, self.engine, bot_id=app.bot.id)
         retention = timedelta(days=settings.processed_updates_retention_days)
         self.scheduler = build_scheduler(
@@ -148,10 +156,11 @@ class Lifecycle:
         log.info("bot started as @%s", app.bot.username)
 
     async def post_shutdown(self, app: AnyApp) -> None:
-        if self._staff_refresher is not None:
-            self._staff_refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._staff_refresher
+        for task in (self._staff_refresher, self._dropped_keeper):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.outbox.stop()

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import HromadaApp
-from handlers.core.flood import load_staff
-from storage.models import ProcessedUpdate
-from tests.botapi.server import BotApiServer
-from tests.onboarding_steps import chat_log, onboard
+from bot.botapi.server import BotApiServer
+from handlers.core.flood import keep_dropped, load_staff
+from storage.models import ChatMessage, ProcessedUpdate
+from tests.onboarding_steps import chat_log, has, onboard
 from tests.request_steps import make_moderator
 from tests.running_bot import bot_settings, running_bot
 
@@ -120,3 +120,50 @@ async def test_a_moderator_is_never_throttled(
     assert done
     assert not any(SLOW_DOWN in t for _, t in chat_log(botapi, moderator.id))
     assert app.lifecycle.flood.dropped == 0
+
+
+async def test_clear_this_chat_also_deletes_what_a_flood_dropped(
+    botapi: BotApiServer, flood_bot: tuple[HromadaApp, StillClock], engine: AsyncEngine
+) -> None:
+    """The dropped messages and the notice were never read, but their ids are kept (in one
+    batch, not per message) so that "Clear this chat" leaves nothing of the flood."""
+    app, clock = flood_bot
+    resident = botapi.user()
+    await onboard(resident)
+    clock.now += 60
+    for _ in range(12):
+        await resident.send_command("/help")
+    assert await botapi.state.feed.wait_until(
+        lambda: True if sum(SLOW_DOWN in t for _, t in chat_log(botapi, resident.id)) else None,
+        20,
+    )
+    clock.now += 60
+    await resident.send_command("/help")  # checked after the twelve (see above)
+    assert await botapi.state.feed.wait_until(
+        lambda: True if sum(HELP in t for _, t in chat_log(botapi, resident.id)) > LIMIT else None,
+        20,
+    )
+    assert app.lifecycle.flood.dropped == 12 - LIMIT
+    services = app.bot_data.services
+    assert services is not None
+    await keep_dropped(app.lifecycle.flood, services)  # what a task does every 2 seconds
+    assert app.lifecycle.flood.unkept == []
+    async with engine.connect() as conn:
+        kept = set(
+            (
+                await conn.execute(
+                    select(ChatMessage.message_id).where(ChatMessage.chat_id == resident.id)
+                )
+            ).scalars()
+        )
+    notice = next(m for m in resident.chat.messages.values() if SLOW_DOWN in m.raw.get("text", ""))
+    own = [m.message_id for m in resident.chat.messages.values() if not m.from_bot]
+    dropped = own[-1 - (12 - LIMIT) : -1]  # the seven before the last /help
+    assert {notice.message_id, *dropped} <= kept
+
+    async with resident.expect_message(has("Видалити повідомлення")) as confirm:
+        await resident.send_command("/clear")
+    async with resident.expect_message(has("/start")) as neutral:
+        await resident.press(confirm.message, "Видалити повідомлення")
+    left = [m.message_id for m in resident.chat.messages.values() if not m.deleted]
+    assert left == [neutral.message.message_id], resident.history(40)

@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram import Update
 
+from handlers.core import flood
 from handlers.core.flood import FloodGate, Verdict
 from handlers.core.processor import PerUserUpdateProcessor
 
@@ -115,3 +116,18 @@ async def test_a_dropped_update_never_runs_and_the_notice_goes_once() -> None:
     )
     assert ran == [1, 2]
     assert notified == [3]
+
+
+def test_dropped_private_messages_are_held_for_clear_this_chat_within_a_bound() -> None:
+    """Only private messages' ids are held (a press or a group's message has none to keep),
+    passed ones are not (the pipeline keeps those), and never more than MAX_UNKEPT."""
+    gate = FloodGate(1, clock=Clock())
+    gate.check(private_text(5, 1))  # passed
+    gate.check(private_text(5, 2))  # the notice's update
+    gate.check(private_text(5, 3))
+    gate.check(press(5))
+    gate.check(group_text(5, "/help"))
+    assert gate.unkept == [(5, 2), (5, 3)]
+    gate.unkept = [(7, n) for n in range(flood.MAX_UNKEPT)]
+    gate.check(private_text(5, 4))
+    assert len(gate.unkept) == flood.MAX_UNKEPT and (5, 4) not in gate.unkept

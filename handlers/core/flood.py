@@ -14,6 +14,13 @@ update). A new role is exempt at most that long after it was granted (until then
 counted like anyone's, which a person pressing normally never reaches); a revoked one is
 exempt that long after. **Decision:** the notice's language is the person's Telegram
 language (their stored choice would be a database read).
+
+**Decision:** "Clear this chat" must also delete what a flood dropped. The ids of dropped
+private messages and of the notice itself are collected in memory (`FloodGate.unkept`, at
+most `MAX_UNKEPT` per process) and written by `keep_dropped`, one multi-row INSERT every
+`KEEP_SECONDS` while there is something to write, so a flood costs one statement every few
+seconds, not one per dropped update. What a process held when it was killed is lost (those
+messages are then left by /clear, as before).
 """
 
 from __future__ import annotations
@@ -32,12 +39,15 @@ from telegram.error import TelegramError
 
 from handlers.core.context import Services
 from locales import pick_language
+from storage.privacy import chat_messages
 from storage.repositories.staff import staff_telegram_ids
 
 log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60.0
 STAFF_REFRESH_SECONDS = 60.0
+KEEP_SECONDS = 2.0  # how often the dropped messages' ids are written (`keep_dropped`)
+MAX_UNKEPT = 10_000  # ids held for that at most; beyond, /clear leaves the rest
 
 
 class Verdict(Enum):
@@ -78,6 +88,8 @@ class FloodGate:
         self.clock = clock
         self.staff: frozenset[int] = frozenset()
         self.dropped = 0
+        self.unkept: list[tuple[int, int]] = []  # (chat, message) for "Clear this chat"
+        self.keeping = asyncio.Lock()  # one `keep_dropped` at a time: a caller sees it done
         self._windows: dict[int, _Window] = {}
         self._checks = 0
 
@@ -104,10 +116,16 @@ class FloodGate:
             window.told = False
             return Verdict.PASS
         self.dropped += 1
+        _keep_later(self, update)
         if window.told:
             return Verdict.DROP
         window.told = True
         return Verdict.NOTIFY
+
+    def note(self, chat_id: int, message_id: int) -> None:
+        """A private chat's message for /clear, written by the next `keep_dropped`."""
+        if chat_id > 0 and len(self.unkept) < MAX_UNKEPT:
+            self.unkept.append((chat_id, message_id))
 
     def _forget_idle(self, now: float) -> None:
         """People with nothing in their window take no memory."""
@@ -120,8 +138,18 @@ class FloodGate:
             del self._windows[person]
 
 
-async def tell_to_slow_down(update: Update, services: Services) -> None:
-    """The one notice of a flood: a toast on a press, a message in a private chat."""
+def _keep_later(gate: FloodGate, update: object) -> None:
+    """A dropped private message stays deletable by "Clear this chat"."""
+    message = update.message if isinstance(update, Update) else None
+    if message is not None and message.chat.type == ChatType.PRIVATE:
+        gate.note(message.chat.id, message.message_id)
+
+
+async def tell_to_slow_down(
+    update: Update, services: Services, gate: FloodGate | None = None
+) -> None:
+    """The one notice of a flood: a toast on a press, a message in a private chat (kept in
+    `gate` for "Clear this chat")."""
     person = update.effective_user
     assert person is not None
     language = pick_language(None, person.language_code, services.default_language)
@@ -132,13 +160,15 @@ async def tell_to_slow_down(update: Update, services: Services) -> None:
                 _("Too many presses at once. Please wait a minute, then press again.")
             )
         elif update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE:
-            await update.get_bot().send_message(
+            notice = await update.get_bot().send_message(
                 update.effective_chat.id,
                 _(
                     "You are sending messages too fast. For the next minute the bot does not "
                     "read them: please wait, then send again what you need."
                 ),
             )
+            if gate is not None:
+                gate.note(notice.chat.id, notice.message_id)
     except TelegramError as exc:
         log.info("flood notice not delivered (%s)", type(exc).__name__)
 
@@ -157,3 +187,30 @@ async def refresh_staff(gate: FloodGate, services: Services) -> None:
     while True:
         await asyncio.sleep(STAFF_REFRESH_SECONDS)
         await load_staff(gate, services)
+
+
+async def keep_dropped(gate: FloodGate, services: Services) -> int:
+    """Write the ids `gate` collected, in one statement; how many. On a database error they
+    are put back for the next round (within MAX_UNKEPT)."""
+    async with gate.keeping:
+        taken, gate.unkept = gate.unkept, []
+        if not taken:
+            return 0
+        try:
+            async with services.sessions() as session, session.begin():
+                await chat_messages.remember_pairs(session, taken)
+        except Exception as exc:
+            log.warning("flood control: dropped messages' ids not kept (%s)", type(exc).__name__)
+            gate.unkept = (taken + gate.unkept)[:MAX_UNKEPT]
+            return 0
+        return len(taken)
+
+
+async def keep_dropped_every(gate: FloodGate, services: Services) -> None:
+    """`keep_dropped` every KEEP_SECONDS until cancelled (then once more)."""
+    try:
+        while True:
+            await asyncio.sleep(KEEP_SECONDS)
+            await keep_dropped(gate, services)
+    finally:
+        await keep_dropped(gate, services)

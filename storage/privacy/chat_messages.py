@@ -1,6 +1,7 @@
 """The message ids of private chats that "Clear this chat" deletes: the person's own
-messages (recorded by the pipeline), the bot's replies (after they went out) and the
-outbox's messages (when marked sent). Kept only while Telegram lets the bot delete them."""
+messages (recorded by the pipeline), the bot's replies (after they went out), the
+outbox's messages (when marked sent) and what flood control dropped (in batches). Kept
+only while Telegram lets the bot delete them."""
 
 from __future__ import annotations
 
@@ -24,6 +25,15 @@ async def remember(session: AsyncSession, chat_id: int, message_ids: Iterable[in
         return
     now = utcnow()
     rows = [{"chat_id": chat_id, "message_id": m, "at": now} for m in message_ids]
+    if rows:
+        await session.execute(insert(ChatMessage), rows)
+
+
+async def remember_pairs(session: AsyncSession, pairs: Iterable[tuple[int, int]]) -> None:
+    """Keep (chat, message) pairs of several private chats in one INSERT (flood control's
+    dropped messages, handlers/core/flood.py)."""
+    now = utcnow()
+    rows = [{"chat_id": c, "message_id": m, "at": now} for c, m in pairs if _private(c)]
     if rows:
         await session.execute(insert(ChatMessage), rows)
 
