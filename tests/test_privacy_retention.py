@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.privacy_cli import policy_from
+from bot.settings import Settings
 from scheduler import jobs, retention
 from storage.engine import session_factory
 from storage.models import (
@@ -186,3 +189,38 @@ async def test_update_ids_after_7_days_and_dead_outbox_rows_after_30(
     assert await jobs.purge_old_outbox(sessions, PERIODS.outbox) == 0
     clock.at(PERIODS.outbox + timedelta(seconds=1))
     assert await jobs.purge_old_outbox(sessions, PERIODS.outbox) == 1
+
+
+def test_env_example_states_the_defaults_these_tests_freeze() -> None:
+    """The periods proven above are the settings' defaults, and `.env.example` writes them
+    down with the same values (180 days, 24 hours, 7 days, 30 days, 180 days, 48 hours)."""
+    example = Path(__file__).resolve().parent.parent / ".env.example"
+    written = dict(
+        line.split("=", 1)
+        for line in example.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#") and "=" in line
+    )
+    names = {
+        "closed_request_text": ("CLOSED_REQUEST_TEXT_RETENTION_DAYS", "days"),
+        "idle_conversation": ("CONVERSATION_IDLE_RETENTION_HOURS", "hours"),
+        "processed_updates": ("PROCESSED_UPDATES_RETENTION_DAYS", "days"),
+        "outbox": ("OUTBOX_RETENTION_DAYS", "days"),
+        "poll_vote_links": ("POLL_VOTE_LINK_RETENTION_DAYS", "days"),
+        "clear_chat_ids": ("CLEAR_CHAT_RETENTION_HOURS", "hours"),
+    }
+    from_settings = policy_from(Settings.model_validate({})).retention
+    assert from_settings == PERIODS
+    for attribute, (name, unit) in names.items():
+        stated = timedelta(**{unit: int(written[name])})
+        assert stated == getattr(PERIODS, attribute), name
+    assert (
+        Retention(
+            closed_request_text=timedelta(days=180),
+            idle_conversation=timedelta(hours=24),
+            processed_updates=timedelta(days=7),
+            outbox=timedelta(days=30),
+            poll_vote_links=timedelta(days=180),
+            clear_chat_ids=timedelta(hours=48),
+        )
+        == PERIODS
+    )
