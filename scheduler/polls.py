@@ -1,16 +1,21 @@
 """Closing polls at their deadline and announcing the results: one job, every
 `POLL_CHECK_SECONDS` and once right after start, so a deadline that passed while the bot
-was down is caught at the next start. What is due is read from `polls` each time."""
+was down is caught at the next start. What is due is read from `polls` each time.
+
+A second job makes the meetings' evaluation polls once an occurrence has ended
+(`handlers/staff/polls_evaluation.py`), every `EVALUATION_CHECK_SECONDS` and right after
+start too (an occurrence that ended while the bot was down, within the look-back)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from locales import Translator
 from storage.repositories import polls
 from storage.types import utcnow
 
@@ -18,6 +23,8 @@ log = logging.getLogger(__name__)
 
 POLL_CHECK_SECONDS = 20
 JOB_ID = "close_due_polls"
+EVALUATION_CHECK_SECONDS = 60
+EVALUATION_JOB_ID = "evaluate_ended_meetings"
 Announce = Callable[[int], Awaitable[bool]]
 
 
@@ -42,8 +49,27 @@ async def close_due_polls(sessions: async_sessionmaker[AsyncSession], announce: 
 
 
 def add_poll_jobs(
-    scheduler: AsyncIOScheduler, sessions: async_sessionmaker[AsyncSession], announce: Announce
+    scheduler: AsyncIOScheduler,
+    sessions: async_sessionmaker[AsyncSession],
+    announce: Announce,
+    translators: Mapping[str, Translator] | None = None,
 ) -> None:
+    """The closing job and the meetings' evaluation job (`translators` default: the
+    compiled catalogs)."""
+    # imported here: the evaluation renders and publishes like a handler does
+    from handlers.staff.polls_evaluation import evaluate_ended_meetings
+    from locales import load_translators
+
+    scheduler.add_job(
+        evaluate_ended_meetings,
+        "interval",
+        seconds=EVALUATION_CHECK_SECONDS,
+        args=(sessions, translators if translators is not None else load_translators()),
+        id=EVALUATION_JOB_ID,
+        coalesce=True,
+        max_instances=1,
+        next_run_time=datetime.now(UTC),
+    )
     scheduler.add_job(
         close_due_polls,
         "interval",

@@ -15,6 +15,7 @@ from handlers.shared import labels
 from handlers.shared.ids import parse_id
 from handlers.shared.keyboards import Button, data, keyboard, pager
 from handlers.shared.names import community_name, organisation
+from handlers.staff.polls_evaluation import evaluation_lines
 from storage.models import Community, ServiceRequest, StaffRole
 from storage.repositories import requests, staff
 
@@ -192,6 +193,7 @@ async def stats(update: Update, ctx: HromadaContext) -> None:
                 _("It helped: {share}% of {rated} rated").format(share=share, rated=result.rated)
             )
         blocks.append("\n".join(lines))
+    blocks.extend(await evaluation_lines(ctx.db, role.community_id, ctx.i18n))  # issue 9
     _screen(ctx, "\n".join(blocks))
 
 

@@ -19,14 +19,22 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import MeetingOptIn, Poll, PollOption, PollRecipient, PollVote, User
+from storage.models import (
+    MeetingOptIn,
+    MeetingRsvp,
+    Poll,
+    PollOption,
+    PollRecipient,
+    PollVote,
+    User,
+)
 from storage.repositories import groups
 from storage.types import utcnow
 
@@ -65,6 +73,7 @@ async def create_poll(
     min_votes: int,
     group_id: int | None = None,
     meeting_id: int | None = None,
+    occurrence: date | None = None,
     template: str = "custom",
 ) -> Poll:
     poll = Poll(
@@ -77,6 +86,7 @@ async def create_poll(
         audience=audience,
         group_id=group_id,
         meeting_id=meeting_id,
+        occurrence=occurrence,
         results_live=results_live,
         min_votes=min_votes,
         closes_at=closes_at,
@@ -94,11 +104,20 @@ async def create_poll(
 
 async def audience(session: AsyncSession, poll: Poll) -> list[Recipient]:
     """Who the poll goes to, reachable and onboarded: a community's residents who opted in
-    to working-group news (the meetings' opt-in), or a group's accepted members."""
+    to working-group news (the meetings' opt-in), a group's accepted members, or those who
+    said "going" to one occurrence of a meeting."""
     query = select(User.id, User.telegram_id, User.language).where(
         User.is_reachable.is_(True), User.language.is_not(None)
     )
-    if poll.audience == "group" and poll.group_id is not None:
+    if poll.audience == "meeting":
+        if poll.meeting_id is None or poll.occurrence is None:
+            return []
+        query = query.join(MeetingRsvp, MeetingRsvp.user_id == User.id).where(
+            MeetingRsvp.meeting_id == poll.meeting_id,
+            MeetingRsvp.occurrence == poll.occurrence,
+            MeetingRsvp.going.is_(True),
+        )
+    elif poll.audience == "group" and poll.group_id is not None:
         members = await groups.accepted_member_ids(session, poll.group_id)
         query = query.where(User.id.in_(list(members)))
     else:
@@ -414,3 +433,45 @@ async def votes_of(session: AsyncSession, user_id: int) -> list[OwnVote]:
         .order_by(Poll.id, PollOption.position)
     )
     return [OwnVote(poll, option, at) for poll, option, at in rows]
+
+
+# -- the meetings' evaluation -------------------------------------------------------------
+
+
+async def rsvp_occurrences(
+    session: AsyncSession, since: date, until: date
+) -> list[tuple[int, date]]:
+    """(meeting, occurrence) with someone "going", dated in [since, until], that have no
+    evaluation yet: the candidates the evaluation job looks at."""
+    evaluated = select(Poll.id).where(
+        Poll.meeting_id == MeetingRsvp.meeting_id,
+        Poll.occurrence == MeetingRsvp.occurrence,
+        Poll.template.like("eval%"),
+    )
+    rows = await session.execute(
+        select(MeetingRsvp.meeting_id, MeetingRsvp.occurrence)
+        .where(
+            MeetingRsvp.going.is_(True),
+            MeetingRsvp.occurrence >= since,
+            MeetingRsvp.occurrence <= until,
+            ~evaluated.exists(),
+        )
+        .distinct()
+        .order_by(MeetingRsvp.occurrence, MeetingRsvp.meeting_id)
+    )
+    return [(int(m), day) for m, day in rows]
+
+
+async def evaluations(session: AsyncSession, community_id: int, since: datetime) -> list[Poll]:
+    """A community's evaluation polls of meetings evaluated since `since`, newest first,
+    statements in order."""
+    result = await session.scalars(
+        select(Poll)
+        .where(
+            Poll.community_id == community_id,
+            Poll.template.like("eval%"),
+            Poll.created_at >= since,
+        )
+        .order_by(Poll.occurrence.desc(), Poll.meeting_id, Poll.template)
+    )
+    return list(result)

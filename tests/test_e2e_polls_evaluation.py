@@ -1,0 +1,208 @@
+"""The meetings' evaluation end to end through the local Bot API server (issue 9,
+templates): after a meeting ends, those who said "going" (and nobody else) get its three
+statements with Agree / Disagree in their language, once; they vote; moderators read the
+results per meeting in /stats, hidden before the close and below the minimum, counted after.
+Also: /forget of a voter keeps the counts (issue 10)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import HromadaApp
+from bot.botapi.people import FakeUser
+from bot.botapi.server import BotApiServer
+from bot.botapi.state import BotMessage
+from flows.recurrence import wall_time
+from scheduler.polls import EVALUATION_JOB_ID
+from storage.engine import session_factory
+from storage.models import Community, Meeting, MeetingRsvp, Poll, PollVote, User
+from storage.types import system_clock
+from tests.onboarding_steps import has
+from tests.request_steps import make_moderator, onboard, outbox_drained
+from tests.test_e2e_polls import MovedClock, clock, run_closing_job
+
+__all__ = ["clock"]
+pytestmark = pytest.mark.e2e
+KYIV = "Europe/Kyiv"
+STATEMENTS = {
+    "uk": ("Зустріч була корисною", "Я зміг(ла) сказати, що хотів(ла)", "Я прийду знову"),
+    "ru": ("Встреча была полезной", "Я смог(ла) сказать, что хотел(а)", "Я приду снова"),
+}
+AGREE = {"uk": "Погоджуюся", "ru": "Согласен(на)"}
+DISAGREE = {"uk": "Не погоджуюся", "ru": "Не согласен(на)"}
+
+
+async def ended_meeting(
+    engine: AsyncEngine, title: str, going: list[int], not_going: list[int]
+) -> None:
+    """A working-group meeting that began three hours ago (90 minutes long), with the RSVPs
+    of the Telegram ids given."""
+    start = (system_clock() - timedelta(hours=3)).replace(second=0, microsecond=0)
+    async with session_factory(engine)() as session, session.begin():
+        community = await session.scalar(select(Community).where(Community.code == "DRU"))
+        assert community is not None
+        meeting = Meeting(
+            community_id=community.id,
+            title_uk=title,
+            title_ru=title + " (ru)",
+            place="Будинок культури",
+            first_local=wall_time(start, KYIV),
+            zone=KYIV,
+            duration_minutes=90,
+            repeat="none",
+            offsets=[],
+        )
+        session.add(meeting)
+        await session.flush()
+        day = wall_time(start, KYIV).date()
+        for telegram_ids, answer in ((going, True), (not_going, False)):
+            for telegram_id in telegram_ids:
+                user_id = await session.scalar(
+                    select(User.id).where(User.telegram_id == telegram_id)
+                )
+                assert user_id is not None
+                session.add(
+                    MeetingRsvp(
+                        meeting_id=meeting.id, occurrence=day, user_id=user_id, going=answer
+                    )
+                )
+
+
+async def run_evaluation_job(app: HromadaApp) -> None:
+    scheduler = app.lifecycle.scheduler
+    assert scheduler is not None
+    job = scheduler.get_job(EVALUATION_JOB_ID)
+    assert job is not None
+    await job.func(*job.args)
+    await outbox_drained(app)
+
+
+def evaluation_polls(user: FakeUser, title: str) -> list[BotMessage]:
+    return [m for m in user.messages() if title in (m.text or "") and m.buttons]
+
+
+async def answer(botapi: BotApiServer, user: FakeUser, message: BotMessage, label: str) -> str:
+    answered = asyncio.create_task(botapi.wait_for_call("answerCallbackQuery"))
+    async with user.expect_message(lambda m: m.message_id == message.message_id):
+        await user.press(message, label)
+    return str((await answered).params.get("text") or "")
+
+
+async def stats_of(moderator: FakeUser) -> str:
+    async with moderator.expect_message(has("Статистика")) as got:
+        await moderator.send_command("/stats")
+    return got.message.text or ""
+
+
+async def test_evaluation_after_a_meeting_to_those_going_and_in_stats(
+    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine, clock: MovedClock
+) -> None:
+    languages = ["uk", "ru", "uk", "ru", "uk"]
+    people = []
+    for language in languages:
+        person = botapi.user(first_name="Житель")
+        await onboard(person, language)
+        people.append(person)
+    absent = botapi.user(first_name="Житель")
+    await onboard(absent, "uk")
+    moderator = await make_moderator(botapi, engine)
+    await ended_meeting(engine, "Вода", [p.id for p in people], [absent.id])
+    await ended_meeting(engine, "Світло", [p.id for p in people[:2]], [])
+
+    await run_evaluation_job(bot)
+    await run_evaluation_job(bot)  # a second run (or another worker) makes nothing twice
+    async with engine.connect() as conn:
+        made = await conn.scalar(select(func.count()).select_from(Poll))
+    assert made == 6  # three statements for each of the two meetings
+
+    for person, language in zip(people, languages, strict=True):
+        title = "Вода" if language == "uk" else "Вода (ru)"
+        polls_here = evaluation_polls(person, title)
+        texts = [m.text or "" for m in polls_here]
+        assert len(polls_here) == 3, person.history()
+        for statement in STATEMENTS[language]:
+            assert sum(statement in t for t in texts) == 1, texts
+        for message in polls_here:
+            assert message.button_texts() == [AGREE[language], DISAGREE[language]]
+    assert not [m for m in absent.messages() if "📊" in (m.text or "")]  # said "not going"
+    assert len(evaluation_polls(people[0], "Світло")) == 3
+
+    for n, (person, language) in enumerate(zip(people, languages, strict=True)):
+        title = "Вода" if language == "uk" else "Вода (ru)"
+        useful, could_say, again = evaluation_polls(person, title)
+        toast = await answer(
+            botapi, person, useful, AGREE[language] if n < 4 else DISAGREE[language]
+        )
+        assert 0 < len(toast) <= 200
+        await answer(botapi, person, could_say, AGREE[language])
+        await answer(botapi, person, again, DISAGREE[language] if n == 0 else AGREE[language])
+    for person, language in zip(people[:2], languages[:2], strict=True):
+        for message in evaluation_polls(person, "Світло"):
+            await answer(botapi, person, message, AGREE[language])
+
+    before = await stats_of(moderator)
+    assert "Оцінка зустрічей" in before
+    assert "результати після закриття" in before
+    assert "%" not in before.split("Оцінка зустрічей")[1]  # nothing counted before the close
+
+    clock.ahead = timedelta(days=8)  # past the evaluation's week
+    await run_closing_job(bot)
+    after = (await stats_of(moderator)).split("Оцінка зустрічей")[1]
+    water = after.split("Вода")[1].split("Світло")[0]
+    assert "Зустріч була корисною: погоджуються 4 з 5 (80%)" in water
+    assert "Я зміг(ла) сказати, що хотів(ла): погоджуються 5 з 5 (100%)" in water
+    assert "Я прийду знову: погоджуються 4 з 5 (80%)" in water
+    light = after.split("Світло")[1]
+    assert "менше ніж 5 голосів" in light and "%" not in light  # two voters: hidden
+    # the voters got the results of each statement: numbers first, then the chart
+    results = [m.text or "" for m in people[1].messages() if "Результаты опроса" in (m.text or "")]
+    assert len(results) == 6  # each statement of both meetings
+    assert sum("4 · 80% · Согласен(на)" in t for t in results) == 2  # useful, will come again
+    assert sum("Пока меньше 5 голосов" in t and "%" not in t for t in results) == 3  # Світло
+
+
+async def test_forget_keeps_the_evaluation_counts(
+    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine, clock: MovedClock
+) -> None:
+    people = []
+    for language in ["uk", "uk", "ru", "uk", "ru"]:
+        person = botapi.user(first_name="Житель")
+        await onboard(person, language)
+        people.append(person)
+    moderator = await make_moderator(botapi, engine)
+    await ended_meeting(engine, "Вода", [p.id for p in people], [])
+    await run_evaluation_job(bot)
+    for person in people:
+        language = "ru" if person in (people[2], people[4]) else "uk"
+        title = "Вода (ru)" if language == "ru" else "Вода"
+        useful = evaluation_polls(person, title)[0]
+        await answer(botapi, person, useful, AGREE[language])
+
+    leaving = people[0]
+    async with leaving.expect_message(lambda m: bool(m.buttons)) as asked:
+        await leaving.send_command("/forget")
+    confirm = asked.message.button_texts()[0]  # "Yes, erase everything"
+    async with leaving.expect_message(lambda m: True):
+        await leaving.press(asked.message, confirm)
+    async with engine.connect() as conn:
+        assert (
+            await conn.scalar(
+                select(func.count()).select_from(User).where(User.telegram_id == leaving.id)
+            )
+            == 0
+        )
+        votes = await conn.scalar(select(func.count()).select_from(PollVote))
+        unlinked = await conn.scalar(
+            select(func.count()).select_from(PollVote).where(PollVote.user_id.is_(None))
+        )
+    assert votes == 5 and unlinked == 1
+
+    clock.ahead = timedelta(days=8)
+    await run_closing_job(bot)
+    after = (await stats_of(moderator)).split("Оцінка зустрічей")[1]
+    assert "Зустріч була корисною: погоджуються 5 з 5 (100%)" in after
