@@ -15,6 +15,7 @@ from handlers.core.steps import cancel_flow, keep_flow
 from handlers.resident import ask, clear_chat, my_requests, onboarding
 from handlers.resident.menu import NOT_READY, idle, show_main_menu
 from handlers.shared.emergency import emergency_text
+from handlers.staff.help import staff_help
 from locales import n_
 
 router = Router()
@@ -33,8 +34,10 @@ COMMANDS = (
 )
 
 
-def send_help(ctx: HromadaContext) -> None:
+async def send_help(ctx: HromadaContext) -> None:
+    """What every resident reads, then the commands of the staff roles the person holds."""
     _ = ctx.i18n.gettext
+    for_staff = await staff_help(ctx)
     ctx.replies.send(
         _(
             "<b>Hromada bot</b> connects residents with their community's working group: "
@@ -42,6 +45,7 @@ def send_help(ctx: HromadaContext) -> None:
             "/start: main menu\n/language: change language\n"
             "/community: change community\n/cancel: stop what you are doing"
         )
+        + ("\n\n" + for_staff if for_staff else "")
         + "\n\n"
         + emergency_text(_)
     )
@@ -62,7 +66,7 @@ async def start(update: Update, ctx: HromadaContext) -> None:
 
 @router.command("help")
 async def help_(update: Update, ctx: HromadaContext) -> None:
-    send_help(ctx)
+    await send_help(ctx)
     await ctx.reprompt()
 
 
@@ -111,7 +115,7 @@ async def menu_pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
     elif arg == "clear":
         await clear_chat.ask(ctx)
     elif arg == "help":
-        send_help(ctx)
+        await send_help(ctx)
         await show_main_menu(ctx, fresh=True)
     else:
         stale_notice(ctx)
