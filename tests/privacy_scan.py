@@ -5,7 +5,8 @@ share their contact. Wired in `tests/conftest.py` (`pytest_runtest_call`), so it
 every end-to-end test, requests, groups, meetings and polls alike.
 
 Who is staff comes from the test's database (`staff_roles`, `staff_chats`,
-`staff_chat_cards`); who shared contact from its requests (`contact_name`,
+`staff_chat_cards`, and `group_chats`: a self-help group's own chat, which its facilitator
+reads); who shared contact from its requests (`contact_name`,
 `contact_username`), or from `shared_contact(user)` for a test that shares and then erases
 it (/forget).
 """
@@ -22,9 +23,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from storage.models import ServiceRequest, StaffChat, StaffChatCard, StaffRole, User
-from tests.botapi.people import FakeUser
-from tests.botapi.server import BotApiServer
+from bot.botapi.people import FakeUser
+from bot.botapi.server import BotApiServer
+from storage.models import (
+    GroupChat,
+    ServiceRequest,
+    StaffChat,
+    StaffChatCard,
+    StaffRole,
+    User,
+)
 
 # Methods that put something in a chat; each param that can carry visible text.
 SENDING = {
@@ -74,6 +82,7 @@ async def _read(database_url: str) -> Staff:
             )
             chats = set((await conn.execute(select(StaffChat.chat_id))).scalars())
             chats |= set((await conn.execute(select(StaffChatCard.chat_id))).scalars())
+            chats |= set((await conn.execute(select(GroupChat.chat_id))).scalars())
             contacts = (
                 await conn.execute(
                     select(ServiceRequest.contact_name, ServiceRequest.contact_username)

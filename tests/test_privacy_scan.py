@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.botapi.server import BotApiServer, Call
 from storage.engine import session_factory
-from storage.models import Community, StaffRole, User
+from storage.models import Community, GroupChat, SelfHelpGroup, StaffRole, User
 from tests import privacy_scan
-from tests.botapi.server import BotApiServer, Call
 
 
 async def staff_member(engine: AsyncEngine, telegram_id: int) -> None:
@@ -70,3 +70,26 @@ async def test_what_is_not_a_leak(
     found = privacy_scan.leaks(botapi, database_url)
     botapi.calls.clear()
     assert len(found) == 1, found
+
+
+async def test_a_resident_named_in_a_self_help_groups_chat_is_found(
+    botapi: BotApiServer, engine: AsyncEngine, database_url: str
+) -> None:
+    """A group's own chat is read by its facilitator (and its members): the same rule."""
+    resident = botapi.user(first_name="Мирослава")
+    group_chat = botapi.group("Група підтримки")
+    async with session_factory(engine)() as session, session.begin():
+        community = await session.scalar(select(Community.id).limit(1))
+        assert community is not None
+        group = SelfHelpGroup(
+            community_id=community, title_uk="Група", title_ru="Группа", topic="other"
+        )
+        session.add(group)
+        await session.flush()
+        session.add(GroupChat(group_id=group.id, chat_id=group_chat.chat_id))
+    botapi.calls.append(
+        Call("sendMessage", {"chat_id": group_chat.chat_id, "text": "Мирослава приєдналася"})
+    )
+    found = privacy_scan.leaks(botapi, database_url)
+    botapi.calls.clear()
+    assert len(found) == 1 and f"resident {resident.id}'s first name" in found[0], found
