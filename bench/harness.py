@@ -1,6 +1,6 @@
 """The driver side: the local Bot API server plus scripted people, with O(1) reply watching.
 
-:class:`BenchServer` is :class:`tests.botapi.server.BotApiServer` whose state also tells a
+:class:`BenchServer` is :class:`bot.botapi.server.BotApiServer` whose state also tells a
 waiting person, directly, when the bot sends or edits a message in their chat.  The test
 helpers (``user.expect_message``) wake *every* waiter on every change of the server, which is
 right for a test with a few people and quadratic for a thousand of them: the harness would
@@ -19,9 +19,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from tests.botapi.people import FakeUser
-from tests.botapi.server import BotApiServer
-from tests.botapi.state import ApiState, BotMessage, StoredMessage
+from bot.botapi.people import FakeUser
+from bot.botapi.server import BotApiServer
+from bot.botapi.state import ApiState, BotMessage, StoredMessage
 
 __all__ = [
     "ERROR_REPLY",

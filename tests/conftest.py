@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.app import HromadaApp
+from bot.botapi.server import BotApiServer
 from storage.engine import create_engine, session_factory
 from storage.repositories.communities import read_seed, seed_communities
 from tests import privacy_scan
 from tests.botapi.fixtures import botapi
-from tests.botapi.server import BotApiServer
 from tests.databases import BACKENDS, fresh_database, postgres_url, skip_reason
 from tests.running_bot import bot_settings, running_bot
 

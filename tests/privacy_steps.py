@@ -15,10 +15,10 @@ from sqlalchemy import BigInteger, Integer, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import HromadaApp
+from bot.botapi.people import FakeUser
+from bot.botapi.server import BotApiServer
 from storage.models import Base
 from storage.types import set_clock, system_clock
-from tests.botapi.people import FakeUser
-from tests.botapi.server import BotApiServer
 from tests.running_bot import bot_settings, running_bot
 
 KEY = "test-erasure-key-not-for-production"

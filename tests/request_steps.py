@@ -10,11 +10,11 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import HromadaApp
+from bot.botapi.people import FakeUser
+from bot.botapi.server import BotApiServer
+from bot.botapi.state import BotMessage
 from storage.engine import session_factory
 from storage.repositories import staff
-from tests.botapi.people import FakeUser
-from tests.botapi.server import BotApiServer
-from tests.botapi.state import BotMessage
 from tests.onboarding_steps import has
 
 LABELS = {

@@ -11,9 +11,8 @@ from contextlib import asynccontextmanager
 from telegram import Update
 
 from bot.app import ALLOWED_UPDATES, HromadaApp, build_application
+from bot.botapi.server import TEST_TOKEN, BotApiServer
 from bot.settings import Settings
-from tests.botapi.fixtures import TEST_TOKEN
-from tests.botapi.server import BotApiServer
 
 
 def bot_settings(server: BotApiServer, database_url: str, **overrides: object) -> Settings:

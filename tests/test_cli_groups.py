@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import HromadaApp
+from bot.botapi.server import BotApiServer
 from storage.engine import session_factory
 from storage.models import SelfHelpGroup, StaffRole
-from tests.botapi.server import BotApiServer
 from tests.onboarding_steps import has
 from tests.test_cli_staff import cli
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import HromadaApp
-from tests.botapi.fixtures import TEST_TOKEN
-from tests.botapi.server import BotApiServer
+from bot.botapi.server import TEST_TOKEN, BotApiServer
 from tests.onboarding_steps import has
 
 pytestmark = pytest.mark.e2e

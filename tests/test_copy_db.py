@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.botapi.server import BotApiServer
 from bot.copy_db import copy_database
 from bot.startup import StartupError
 from storage.engine import create_engine, session_factory
 from storage.models import Base, RequestMessage
 from storage.repositories.communities import read_seed, seed_communities
-from tests.botapi.server import BotApiServer
 from tests.databases import fresh_database, postgres_url, skip_reason
 from tests.request_steps import ask, make_moderator
 from tests.running_bot import bot_settings, running_bot

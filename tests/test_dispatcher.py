@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from bot.botapi.people import FakeUser
+from bot.botapi.server import TEST_TOKEN, BotApiServer
 from bot.outbox_sender import TelegramSender
 from scheduler.buckets import RateLimits
 from scheduler.dispatcher import OutboxDispatcher
@@ -31,9 +33,6 @@ from storage.engine import create_engine, session_factory
 from storage.models import OutboxMessage, User
 from storage.repositories import outbox
 from storage.repositories.users import touch_user
-from tests.botapi.fixtures import TEST_TOKEN
-from tests.botapi.people import FakeUser
-from tests.botapi.server import BotApiServer
 from tests.running_bot import bot_settings, running_bot
 
 pytestmark = pytest.mark.e2e

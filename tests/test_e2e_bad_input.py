@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from bot.app import HromadaApp
-from tests.botapi.people import FakeUser
-from tests.botapi.server import BotApiServer
+from bot.botapi.people import FakeUser
+from bot.botapi.server import BotApiServer
 from tests.onboarding_steps import (
     COMMUNITY_PROMPT,
     LANGUAGE_PROMPT,

@@ -13,10 +13,9 @@ from telegram import Bot
 from telegram.error import BadRequest
 
 from bot.app import HromadaApp
+from bot.botapi.people import FakeUser
+from bot.botapi.server import TEST_TOKEN, BotApiServer
 from storage.models import ChatMessage, ServiceRequest
-from tests.botapi.fixtures import TEST_TOKEN
-from tests.botapi.people import FakeUser
-from tests.botapi.server import BotApiServer
 from tests.onboarding_steps import has
 from tests.privacy_steps import TwoClocks, clocks
 from tests.request_steps import ask, make_moderator, onboard, outbox_drained

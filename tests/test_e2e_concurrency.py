@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 from bot.app import HromadaApp
-from tests.botapi.people import FakeUser
-from tests.botapi.server import BotApiServer
+from bot.botapi.people import FakeUser
+from bot.botapi.server import BotApiServer
 from tests.onboarding_steps import chat_log, onboard
 
 pytestmark = pytest.mark.e2e

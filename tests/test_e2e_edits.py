@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import ALLOWED_UPDATES, HromadaApp
 from bot.botapi.edits import edit_text, sent_by
+from bot.botapi.people import FakeUser
+from bot.botapi.server import BotApiServer
 from storage.models import RequestMessage
-from tests.botapi.people import FakeUser
-from tests.botapi.server import BotApiServer
 from tests.onboarding_steps import has
 from tests.request_steps import ask, button_starting, make_moderator, onboard
 from tests.test_e2e_interruptions import QUESTION, photos_step, requests_texts, to_photos_step

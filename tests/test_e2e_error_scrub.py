@@ -10,10 +10,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.app import HromadaApp
+from bot.botapi.server import BotApiServer
 from bot.logging_setup import quiet_libraries
 from storage.repositories.outbox import short_error
 from storage.scrub import scrub_error
-from tests.botapi.server import BotApiServer
 from tests.running_bot import bot_settings, feed, quiet_bot
 
 pytestmark = pytest.mark.e2e

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import HromadaApp
+from bot.botapi.server import BotApiServer
 from bot.outbox_sender import TelegramSender
 from storage.models import OutboxMessage, User
 from storage.repositories.users import touch_user
-from tests.botapi.server import BotApiServer
 from tests.onboarding_steps import COMMUNITY_PROMPT
 from tests.running_bot import feed
 from tests.test_dispatcher import (

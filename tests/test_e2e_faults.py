@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import HromadaApp
+from bot.botapi.server import BotApiServer
 from bot.logging_setup import RedactTokens, quiet_libraries
 from storage.models import ConversationState, User
 from storage.repositories.communities import CommunityDirectory
-from tests.botapi.server import BotApiServer
 from tests.onboarding_steps import COMMUNITY_PROMPT, MENU, has, onboard
 from tests.running_bot import bot_settings, feed, quiet_bot
 

@@ -14,14 +14,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import HromadaApp
+from bot.botapi.people import FakeUser
+from bot.botapi.server import BotApiServer
 from scheduler.outcomes import Outcome, write_outcome
 from scheduler.sending import Migrated
 from storage.engine import session_factory
 from storage.models import GroupChat, ProcessedUpdate
 from storage.repositories import group_moves, groups, staff
 from storage.repositories.group_moves import GroupFields
-from tests.botapi.people import FakeUser
-from tests.botapi.server import BotApiServer
 from tests.onboarding_steps import has
 from tests.request_steps import outbox_drained
 

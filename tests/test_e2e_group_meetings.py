@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import HromadaApp
+from bot.botapi.people import FakeUser
+from bot.botapi.server import BotApiServer
 from flows.recurrence import instant
 from scheduler.reminders import send_due_reminders
 from storage.engine import session_factory
@@ -28,8 +30,6 @@ from storage.models import (
     User,
 )
 from storage.types import set_clock
-from tests.botapi.people import FakeUser
-from tests.botapi.server import BotApiServer
 from tests.onboarding_steps import has
 from tests.request_steps import onboard, outbox_drained
 

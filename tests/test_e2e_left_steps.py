@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import HromadaApp
-from tests.botapi.people import FakeUser
-from tests.botapi.server import BotApiServer
-from tests.botapi.state import BotMessage
+from bot.botapi.people import FakeUser
+from bot.botapi.server import BotApiServer
+from bot.botapi.state import BotMessage
 from tests.onboarding_steps import has
 from tests.request_steps import button_starting, onboard
 from tests.test_e2e_interruptions import QUESTION, photos_step, requests_texts, to_photos_step

@@ -15,13 +15,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import HromadaApp
+from bot.botapi.people import FakeUser
+from bot.botapi.server import BotApiServer
+from bot.botapi.state import BotMessage
 from flows.recurrence import instant
 from scheduler.reminders import send_due_reminders
 from storage.models import Meeting, MeetingRsvp
 from storage.types import set_clock
-from tests.botapi.people import FakeUser
-from tests.botapi.server import BotApiServer
-from tests.botapi.state import BotMessage
 from tests.onboarding_steps import has
 from tests.request_steps import make_moderator, onboard, outbox_drained
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import HromadaApp
-from tests.botapi.server import BotApiServer
+from bot.botapi.server import BotApiServer
 
 pytestmark = pytest.mark.e2e
 

@@ -20,13 +20,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import HromadaApp
+from bot.botapi.people import FakeUser
+from bot.botapi.server import BotApiServer
+from bot.botapi.state import BotMessage
 from handlers.shared.charts import PNG_SIGNATURE
 from scheduler.polls import JOB_ID
 from storage.models import PollVote
 from storage.types import set_clock, system_clock
-from tests.botapi.people import FakeUser
-from tests.botapi.server import BotApiServer
-from tests.botapi.state import BotMessage
 from tests.onboarding_steps import has
 from tests.request_steps import make_moderator, onboard, outbox_drained
 from tests.running_bot import bot_settings, running_bot

@@ -18,12 +18,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.botapi.server import BotApiServer
 from bot.botapi.state import JSON
 from flows.recurrence import wall_time
 from storage.engine import session_factory
 from storage.models import Community, Meeting, MeetingReminder, OutboxMessage, User
 from storage.repositories import meetings as repo
-from tests.botapi.server import BotApiServer
 from tests.test_e2e_restart import kill, launch
 
 pytestmark = pytest.mark.e2e

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import HromadaApp
+from bot.botapi.people import FakeUser
+from bot.botapi.server import BotApiServer
 from storage.models import OutboxMessage, RequestEvent, RequestMessage, ServiceRequest
-from tests.botapi.people import FakeUser
-from tests.botapi.server import BotApiServer
 from tests.onboarding_steps import has
 from tests.request_steps import (
     ask,

@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import HromadaApp
+from bot.botapi.people import FakeUser
+from bot.botapi.server import BotApiServer
+from bot.botapi.state import BotMessage
 from storage.models import OutboxMessage, RequestEvent, ServiceRequest
 from storage.types import set_clock, system_clock
-from tests.botapi.people import FakeUser
-from tests.botapi.server import BotApiServer
-from tests.botapi.state import BotMessage
 from tests.onboarding_steps import has
 from tests.request_steps import ask, button_starting, make_moderator, outbox_drained
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import HromadaApp
+from bot.botapi.server import BotApiServer
 from storage.models import ServiceRequest
-from tests.botapi.server import BotApiServer
 from tests.onboarding_steps import has
 from tests.request_steps import ask, make_moderator, make_provider, onboard
 

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.botapi.fixtures import TEST_TOKEN
-from tests.botapi.server import BotApiServer
+from bot.botapi.server import TEST_TOKEN, BotApiServer
 from tests.onboarding_steps import MENU, choose_ukrainian, has, start
 
 pytestmark = pytest.mark.e2e

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import HromadaApp
+from bot.botapi.groups import FakeGroup
+from bot.botapi.people import FakeUser
+from bot.botapi.server import BotApiServer
+from bot.botapi.state import BotMessage
 from storage.models import ProcessedUpdate
-from tests.botapi.groups import FakeGroup
-from tests.botapi.people import FakeUser
-from tests.botapi.server import BotApiServer
-from tests.botapi.state import BotMessage
 from tests.onboarding_steps import has
 from tests.request_steps import ask, make_moderator
 from tests.test_e2e_staff_words import russian_moderator

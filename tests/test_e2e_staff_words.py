@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import HromadaApp
-from tests.botapi.people import FakeUser
-from tests.botapi.server import BotApiServer
+from bot.botapi.people import FakeUser
+from bot.botapi.server import BotApiServer
 from tests.onboarding_steps import has
 from tests.request_steps import ask, invite, join_staff, make_moderator, make_provider
 

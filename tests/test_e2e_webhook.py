@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import ALLOWED_UPDATES, HromadaApp
+from bot.botapi.server import BotApiServer
 from bot.settings import Settings, SettingsError
 from bot.startup import StartupError
 from bot.webhook import commands
@@ -20,7 +21,6 @@ from bot.webhook.server import SECRET_HEADER, WebhookServer
 from bot.webhook.worker import webhook_worker
 from storage.engine import create_engine, session_factory
 from storage.models import ProcessedUpdate
-from tests.botapi.server import BotApiServer
 from tests.onboarding_steps import chat_log, has, onboard, start
 from tests.running_bot import bot_settings
 

@@ -13,13 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from transitions import EventData
 
 from bot.app import HromadaApp
+from bot.botapi.people import FakeUser
+from bot.botapi.server import BotApiServer
 from flows.flow import DONE, Flow, StaleEvent
 from flows.fsm import State, StatesGroup
 from flows.onboarding import OnboardingFlow
 from handlers.core.steps import pieces
 from storage.models import ConversationState, User
-from tests.botapi.people import FakeUser
-from tests.botapi.server import BotApiServer
 from tests.running_bot import bot_settings, feed, quiet_bot
 
 

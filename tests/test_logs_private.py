@@ -20,13 +20,12 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import HromadaApp
+from bot.botapi.server import TEST_TOKEN, BotApiServer
 from bot.logging_setup import QUIET_LOGGERS, configure_logging
 from bot.webhook.server import SECRET_HEADER
 from bot.webhook.worker import webhook_worker
 from tests import test_e2e_bad_input as bad_input
 from tests import test_e2e_requests as requests_e2e
-from tests.botapi.fixtures import TEST_TOKEN
-from tests.botapi.server import BotApiServer
 from tests.onboarding_steps import has, onboard
 from tests.running_bot import bot_settings
 

@@ -13,8 +13,8 @@ from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import HromadaApp
+from bot.botapi.server import BotApiServer
 from storage.models import SkippedNotice, User
-from tests.botapi.server import BotApiServer
 from tests.onboarding_steps import has
 from tests.request_steps import ask, invite, make_moderator
 from tests.test_cli_staff import cli

@@ -34,10 +34,10 @@ from telegram import Update
 
 import flows
 from bot.app import HromadaApp
+from bot.botapi.people import FakeUser
+from bot.botapi.server import BotApiServer
 from flows.fsm import StatesGroup
 from storage.models import ConversationState
-from tests.botapi.people import FakeUser
-from tests.botapi.server import BotApiServer
 from tests.running_bot import bot_settings, quiet_bot
 
 pytestmark = pytest.mark.e2e

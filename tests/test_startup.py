@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.botapi.server import BotApiServer
 from bot.logging_setup import RedactingFormatter
-from tests.botapi.server import BotApiServer
 from tests.databases import postgres_url
 
 ROOT = Path(__file__).resolve().parent.parent

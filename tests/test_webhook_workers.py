@@ -26,13 +26,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select
 
+from bot.botapi.server import TEST_TOKEN, BotApiServer
 from bot.settings import Settings
 from bot.webhook import commands
 from storage.engine import create_engine, session_factory
 from storage.models import OutboxMessage, ProcessedUpdate
 from storage.repositories.users import touch_user
-from tests.botapi.fixtures import TEST_TOKEN
-from tests.botapi.server import BotApiServer
 from tests.onboarding_steps import chat_log, onboard
 from tests.running_bot import bot_settings
 

@@ -3,7 +3,7 @@
 ``getUpdates`` behaves like Telegram's: updates with an id below ``offset`` are forgotten
 (a negative offset keeps only the last ``-offset``), at most ``limit`` (1-100, default 100) are
 returned, and with ``timeout`` the call waits until an update arrives (woken by the state's
-:class:`~tests.botapi.state.ChangeFeed`, no polling).  A newer getUpdates call ends an older
+:class:`~bot.botapi.state.ChangeFeed`, no polling).  A newer getUpdates call ends an older
 waiting one with ``409 Conflict`` and an active webhook makes getUpdates fail with 409, as on
 Telegram.
 """

@@ -3,16 +3,16 @@
 Point python-telegram-bot at it with ``Bot(token, base_url=server.base_url,
 base_file_url=server.base_file_url)``; it answers ``POST /bot<token>/<method>`` like Telegram.
 Every call is recorded in :attr:`BotApiServer.calls` and checked with
-:func:`tests.botapi.spec.validate_call`; a call Telegram would reject is answered
+:func:`bot.botapi.spec.validate_call`; a call Telegram would reject is answered
 ``400 Bad Request: <reason>`` (``404 Not Found`` for unknown methods) and each reason is added
 to :attr:`BotApiServer.violations` as ``"<method>: <reason>"``.  Refusals a correct bot can
 meet (message to edit not found, message is not modified, blocked user...) are not violations;
 they are listed in :attr:`BotApiServer.errors_returned`.
 
 People are created with :meth:`BotApiServer.user` and :meth:`BotApiServer.group` (see
-:mod:`tests.botapi.people` and :mod:`tests.botapi.groups`); :meth:`BotApiServer.fail_next`
+:mod:`bot.botapi.people` and :mod:`bot.botapi.groups`); :meth:`BotApiServer.fail_next`
 injects errors, delays and connection resets.  :attr:`BotApiServer.clock` (a
-:class:`~tests.botapi.clock.ServerClock`, injectable with ``clock=``) dates every message and
+:class:`~bot.botapi.clock.ServerClock`, injectable with ``clock=``) dates every message and
 decides the 48-hour deletion window; tests move it with ``server.clock.advance(seconds)``.
 An error answer carries ``parameters`` (``retry_after``, ``migrate_to_chat_id``) as Telegram's.
 """
@@ -192,7 +192,7 @@ class BotApiServer:
         :meth:`~FakeGroup.migrate_to_supergroup`) a shorter negative id.  ``owner`` (default:
         the first of ``members``) is its ``creator``; ``members`` are ``member``.  The bot is
         a member when ``with_bot``, an administrator with ``bot_rights`` when those are given
-        (e.g. ``{"can_restrict_members": True}``).  See :mod:`tests.botapi.groups`.
+        (e.g. ``{"can_restrict_members": True}``).  See :mod:`bot.botapi.groups`.
         """
         if kind not in ("group", "supergroup"):
             raise ValueError(f"kind must be 'group' or 'supergroup', not {kind!r}")

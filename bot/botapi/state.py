@@ -5,9 +5,9 @@ tests.  Every change goes through :meth:`ChangeFeed.bump`, which wakes everybody
 :meth:`ChangeFeed.wait_until` (long-polling ``getUpdates``, ``user.wait_for``...).  Messages are
 stored as the JSON Telegram would send; :class:`BotMessage` is the read-only view tests get.
 A group chat's :attr:`ChatState.members` holds ChatMember JSON per user id (the bot too; see
-:mod:`tests.botapi.members`); :attr:`ChatState.migrated_to` is set once a group became a
+:mod:`bot.botapi.members`); :attr:`ChatState.migrated_to` is set once a group became a
 supergroup.  Dates come from :attr:`ApiState.clock` (a
-:class:`~tests.botapi.clock.ServerClock`), never from the wall clock directly.
+:class:`~bot.botapi.clock.ServerClock`), never from the wall clock directly.
 """
 
 from __future__ import annotations

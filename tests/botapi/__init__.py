@@ -1,8 +1,5 @@
-"""Moved to :mod:`bot.botapi` (the local Bot API server is part of the product now).
+"""The pytest fixture of the local Bot API server (:mod:`tests.botapi.fixtures`).
 
-Every ``tests.botapi.<module>`` is the same module object as ``bot.botapi.<module>``; only
-:mod:`tests.botapi.fixtures` (the pytest fixture) lives here.
+The server itself is part of the product, :mod:`bot.botapi`: the tests, the benchmark and the
+offline sandbox run the same one.
 """
-
-from bot.botapi import *  # noqa: F403
-from bot.botapi import __all__ as __all__
