@@ -4,7 +4,7 @@ Run ``make bench`` or ``.venv/bin/python -m bench`` (``--users 200`` for a quick
 ``--only hromada|echo``, ``--database postgres`` with HROMADA_BENCH_POSTGRES_URL set).
 
 Layout: this process is the harness.  It hosts the local Bot API server
-(:mod:`tests.botapi`) and the simulated people (asyncio) on 127.0.0.1; the bot under test
+(:mod:`bot.botapi`) and the simulated people (asyncio) on 127.0.0.1; the bot under test
 runs as a separate child process that long-polls the server with ``getUpdates``.
 
 * ``hromada``: N residents (default 1,000) onboard at once, each in order: ``/start``, press

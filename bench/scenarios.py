@@ -28,8 +28,8 @@ from bench.harness import (
 from bench.processes import BenchError, BotProcess, child_env, run_once
 from bench.profile import start_sampling
 from bench.report import RESULTS_DIR, ScenarioResult
-from tests.botapi.fixtures import TEST_TOKEN
-from tests.botapi.people import FakeUser
+from bot.botapi.people import FakeUser
+from bot.botapi.server import TEST_TOKEN
 
 __all__ = ["SCENARIOS", "run_scenario"]
 

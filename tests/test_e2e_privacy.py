@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import HromadaApp
+from bot.botapi.server import BotApiServer
 from storage.engine import session_factory
 from storage.models import (
     ChatMessage,
@@ -29,7 +30,6 @@ from storage.models import (
 from storage.repositories import outbox
 from storage.types import utcnow
 from tests import privacy_scan
-from tests.botapi.server import BotApiServer
 from tests.onboarding_steps import has
 from tests.privacy_steps import downloaded_json, id_hash, keyed_bot, ledger, traces
 from tests.request_steps import ask, make_moderator, onboard, outbox_drained
