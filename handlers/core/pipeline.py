@@ -23,7 +23,7 @@ from locales import pick_language
 from storage.fsm_storage import SqlFsmStorage
 from storage.privacy import chat_messages
 from storage.repositories import outbox
-from storage.repositories.locks import person_turn
+from storage.repositories.locks import Sessions, person_turn
 from storage.repositories.updates import DuplicateUpdate, record_update
 from storage.repositories.users import mark_unreachable, touch_user
 
@@ -103,7 +103,7 @@ class Pipeline:
                 async with sessions() as session, session.begin():
                     await record_update(session, ctx.bot.id, update.update_id)
                     services.admissions.admit(update.update_id)  # its turn has begun
-                    user = await touch_user(session, person.id)
+                    user = await touch_user(session, person.id, bot_id=ctx.bot.id)
                     if not in_group and update.message is not None:
                         # "Clear this chat" deletes the person's own messages too (48 hours).
                         await chat_messages.remember(session, chat.id, [update.message.message_id])
@@ -144,7 +144,7 @@ class Pipeline:
                 ctx.turn = None
             if wrote_outbox:
                 services.wake_outbox()  # committed notifications go out now, not at the next poll
-            await self._deliver(replies, ctx, person.id)
+            await self._deliver(replies, ctx, person.id, sessions)
 
     async def _group_event(self, event: str, update: Update, ctx: HromadaContext) -> None:
         """A group chat's own change (the bot removed, the group upgraded): no person's
@@ -168,24 +168,27 @@ class Pipeline:
         if wrote_outbox:
             services.wake_outbox()
 
-    async def _deliver(self, replies: Replies, ctx: HromadaContext, telegram_id: int) -> None:
+    async def _deliver(
+        self, replies: Replies, ctx: HromadaContext, telegram_id: int, sessions: Sessions
+    ) -> None:
+        """Send the replies; `sessions` are the turn's (its one connection, see locks.py)."""
         try:
             await replies.flush(ctx.bot)
         except Unreachable:
             log.info("a person blocked the bot; marked unreachable")
-            async with ctx.services.sessions() as session, session.begin():
+            async with sessions() as session, session.begin():
                 await mark_unreachable(session, telegram_id)
         finally:
-            await self._keep_ids(replies, ctx)
+            await self._keep_ids(replies, sessions)
 
-    async def _keep_ids(self, replies: Replies, ctx: HromadaContext) -> None:
+    async def _keep_ids(self, replies: Replies, sessions: Sessions) -> None:
         """The replies' message ids in private chats, for "Clear this chat"."""
         made = [(chat, message) for chat, message in replies.made if chat > 0]
         replies.made.clear()
         if not made or not replies.keep_ids:
             return
         try:
-            async with ctx.services.sessions() as session, session.begin():
+            async with sessions() as session, session.begin():
                 for chat, message in made:
                     await chat_messages.remember(session, chat, [message])
         except Exception:  # the replies went out; only "Clear this chat" misses them

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,10 +19,13 @@ class DuplicateUpdate(Exception):
 async def record_update(session: AsyncSession, bot_id: int, update_id: int) -> None:
     """Remember `update_id` as the update's first write; raise DuplicateUpdate if it was
     handled before. One INSERT, no read first: the primary key decides, also between two
-    processes (the transaction is then unusable and must be rolled back)."""
-    session.add(ProcessedUpdate(bot_id=bot_id, update_id=update_id, processed_at=utcnow()))
+    processes (the transaction is then unusable and must be rolled back). A Core INSERT, not
+    the ORM's unit of work: nothing reads the row back (issue 11)."""
+    statement = insert(ProcessedUpdate).values(
+        bot_id=bot_id, update_id=update_id, processed_at=utcnow()
+    )
     try:
-        await session.flush()
+        await session.execute(statement)
     except IntegrityError as exc:
         raise DuplicateUpdate(update_id) from exc
 
