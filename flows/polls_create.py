@@ -1,12 +1,17 @@
-"""Creating a poll: question (uk, then ru or skip), options (uk, then ru or skip), single or
-multiple choice, results live or after closing, closing time, preview, publish.
+"""Creating a poll: the audience (only when the creator has meetings near: everyone, or
+those who said "going" to one occurrence), question (uk, then ru or skip), options (uk,
+then ru or skip), single or multiple choice, results live or after closing, closing time,
+preview, publish.
 
 Events: `give_text(text=, now=, zone=)` in the text steps, `skip()` in the ru steps,
 `use_template(template=, question_uk=, question_ru=, options_uk=, options_ru=)` at the
 first step (a ready-made multiple-choice poll, e.g. the request categories as topics),
-`choose(value=)` in the two button steps, `publish()` in the preview. The audience and the
-minimum number of votes are set when the flow starts (`start_data`), from the creator's
-role: a moderator asks their community, a facilitator their group.
+`choose(value=)` in the three button steps, `publish()` in the preview. The audience and
+the minimum number of votes are set when the flow starts (`start_data`), from the creator's
+role: a moderator asks their community, a facilitator their group; with `meetings` (the
+occurrences near, `[meeting id, ISO date, label]`) the flow starts at `PollForm.audience`,
+where `choose(value="all")` keeps that and `choose(value="m<n>")` takes the n-th meeting's
+"going" instead.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from flows.polls import (
 
 
 class PollForm(StatesGroup):
+    audience = State()
     question_uk = State()
     question_ru = State()
     options_uk = State()
@@ -88,6 +94,13 @@ def _text(source: State, dest: State, check: str, keep: str) -> dict[str, Any]:
 class PollCreateFlow(Flow[PollEffects, PollProblem]):
     states = PollForm
     transitions = [  # noqa: RUF012 - declared once per class, read by the machine
+        {
+            "trigger": "choose",
+            "source": PollForm.audience,
+            "dest": PollForm.question_uk,
+            "conditions": "valid_choice",
+            "after": "keep_choice",
+        },
         _text(PollForm.question_uk, PollForm.question_ru, "valid_question", "keep_question_uk"),
         _text(PollForm.question_ru, PollForm.options_uk, "valid_question", "keep_question_ru"),
         {"trigger": "skip", "source": PollForm.question_ru, "dest": PollForm.options_uk},
@@ -120,10 +133,18 @@ class PollCreateFlow(Flow[PollEffects, PollProblem]):
 
     @staticmethod
     def start_data(
-        *, audience: str, community_id: int, group_id: int | None = None, template: str = "custom"
+        *,
+        audience: str,
+        community_id: int,
+        group_id: int | None = None,
+        template: str = "custom",
+        meetings: list[list[Any]] | None = None,
     ) -> dict[str, Any]:
         return {
             "audience": audience,
+            "meeting_choices": list(meetings or []),
+            "meeting_id": None,
+            "occurrence": None,
             "community_id": community_id,
             "group_id": group_id,
             "template": template,
@@ -160,7 +181,11 @@ class PollCreateFlow(Flow[PollEffects, PollProblem]):
         return self._options(event, len(self.data["options_uk"]))
 
     def valid_choice(self, event: EventData) -> bool:
-        allowed = CHOICES.get(self.state, ())
+        if self.state == PollForm.audience.state:
+            count = len(self.data.get("meeting_choices") or [])
+            allowed: tuple[str, ...] = ("all", *(f"m{n}" for n in range(count)))
+        else:
+            allowed = CHOICES.get(self.state, ())
         return event.kwargs.get("value") in allowed or self._problem(PollProblem.UNKNOWN_CHOICE)
 
     def valid_closing(self, event: EventData) -> bool:
@@ -189,7 +214,11 @@ class PollCreateFlow(Flow[PollEffects, PollProblem]):
 
     def keep_choice(self, event: EventData) -> None:
         value = event.kwargs["value"]
-        if self._came_from(event, PollForm.kind):
+        if self._came_from(event, PollForm.audience):
+            if value != "all":
+                meeting_id, day, _label = self.data["meeting_choices"][int(value[1:])]
+                self.data.update(audience="meeting", meeting_id=meeting_id, occurrence=day)
+        elif self._came_from(event, PollForm.kind):
             self.data["multiple"] = value == "multiple"
         else:
             self.data["results_live"] = value == "live"

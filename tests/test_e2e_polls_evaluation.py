@@ -24,7 +24,7 @@ from storage.models import Community, Meeting, MeetingRsvp, Poll, PollVote, User
 from storage.types import system_clock
 from tests.onboarding_steps import has
 from tests.request_steps import make_moderator, onboard, outbox_drained
-from tests.test_e2e_polls import MovedClock, clock, run_closing_job
+from tests.test_e2e_polls import MovedClock, clock, in_two_days, poll_of, run_closing_job, say
 
 __all__ = ["clock"]
 pytestmark = pytest.mark.e2e
@@ -38,11 +38,15 @@ DISAGREE = {"uk": "Не погоджуюся", "ru": "Не согласен(на
 
 
 async def ended_meeting(
-    engine: AsyncEngine, title: str, going: list[int], not_going: list[int]
+    engine: AsyncEngine,
+    title: str,
+    going: list[int],
+    not_going: list[int],
+    begins: timedelta = timedelta(hours=-3),
 ) -> None:
-    """A working-group meeting that began three hours ago (90 minutes long), with the RSVPs
-    of the Telegram ids given."""
-    start = (system_clock() - timedelta(hours=3)).replace(second=0, microsecond=0)
+    """A working-group meeting that began three hours ago (90 minutes long; or `begins`
+    from now), with the RSVPs of the Telegram ids given."""
+    start = (system_clock() + begins).replace(second=0, microsecond=0)
     async with session_factory(engine)() as session, session.begin():
         community = await session.scalar(select(Community).where(Community.code == "DRU"))
         assert community is not None
@@ -206,3 +210,47 @@ async def test_forget_keeps_the_evaluation_counts(
     await run_closing_job(bot)
     after = (await stats_of(moderator)).split("Оцінка зустрічей")[1]
     assert "Зустріч була корисною: погоджуються 5 з 5 (100%)" in after
+
+
+async def test_a_poll_to_those_going_to_a_meeting(
+    botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine
+) -> None:
+    """The creation flow's audience step: a moderator with a meeting near picks "going to"
+    it; the poll reaches those who said going, and nobody else."""
+    people = []
+    for language in ["uk", "ru", "uk", "uk"]:
+        person = botapi.user(first_name="Житель")
+        await onboard(person, language)
+        people.append(person)
+    moderator = await make_moderator(botapi, engine)
+    await ended_meeting(
+        engine, "Вода", [p.id for p in people[:3]], [people[3].id], begins=timedelta(days=1)
+    )
+    async with moderator.expect_message(has("Для кого воно")) as asked:
+        await moderator.send_command("/poll")
+    buttons = asked.message.button_texts()
+    assert "Мешканці громади, які стежать за робочою групою" in buttons
+    going = next(b for b in buttons if b.startswith("Ті, хто йде: «Вода»"))
+    async with moderator.expect_message(has("Напишіть питання українською")):
+        await moderator.press(asked.message, going)
+    skip = await say(moderator, "Що принести?", "те саме питання російською")
+    async with moderator.expect_message(has("відповіді українською")):
+        await moderator.press(skip, "Пропустити: взяти український текст")
+    await say(moderator, "Чай\nПечиво", "ті самі відповіді (2) російською")
+    kind = await say(moderator, "Чай\nПеченье", "Скільки відповідей можна обрати")
+    async with moderator.expect_message(has("Коли люди можуть бачити")) as got:
+        await moderator.press(kind, "Одна відповідь")
+    async with moderator.expect_message(has("Коли опитування закривається")):
+        await moderator.press(got.message, "Лише після закриття")
+    preview = await say(moderator, in_two_days(), "Попередній перегляд")
+    assert "Аудиторія: ті, хто сказав «йду» на «Вода»" in (preview.text or "")
+    async with moderator.expect_message(has("Опитування опубліковано")) as done:
+        await moderator.press(preview, "Опублікувати")
+    assert "3 " in (done.message.text or ""), done.message.text
+    await outbox_drained(bot)
+    assert "Что принести?" not in (poll_of(people[1]).text or "")  # ru skipped: uk shown
+    assert "Що принести?" in (poll_of(people[1]).text or "")
+    assert poll_of(people[0]).button_texts() == ["Чай", "Печиво"]
+    assert poll_of(people[1]).button_texts() == ["Чай", "Печенье"]
+    assert poll_of(people[2]).button_texts() == ["Чай", "Печиво"]
+    assert not [m for m in people[3].messages() if "📊" in (m.text or "")]  # said not going

@@ -5,9 +5,11 @@ states; `pm:<action>:<poll>` on the creator's poll list.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from html import escape
+from typing import Any
 
+from sqlalchemy import select
 from telegram import Update
 
 from flows.categories import CATEGORY_CODES, category_label
@@ -23,8 +25,8 @@ from handlers.staff.polls_export import csv_for
 from handlers.staff.polls_publish import community_zone, prepare, publish, store
 from locales import n_
 from locales.dates import format_when
-from storage.models import Poll, StaffRole
-from storage.repositories import polls, staff
+from storage.models import Meeting, Poll, StaffRole
+from storage.repositories import meetings, polls, staff
 from storage.types import utcnow
 
 router = Router()
@@ -49,11 +51,38 @@ async def begin(update: Update, ctx: HromadaContext) -> None:
         return
     group_id = getattr(role, "group_id", None)
     audience = "group" if role.role == "facilitator" and group_id else "community"
+    near = await _meetings_near(ctx, role.community_id, group_id if audience == "group" else None)
     start = PollCreateFlow.start_data(
-        audience=audience, community_id=role.community_id, group_id=group_id
+        audience=audience, community_id=role.community_id, group_id=group_id, meetings=near
     )
-    await enter_flow(ctx, PollForm.question_uk, start)
+    await enter_flow(ctx, PollForm.audience if near else PollForm.question_uk, start)
     await ctx.reprompt()
+
+
+MEETINGS_NEAR = timedelta(days=14)
+MAX_MEETING_CHOICES = 5
+
+
+async def _meetings_near(
+    ctx: HromadaContext, community_id: int, group_id: int | None
+) -> list[list[Any]]:
+    """The occurrences of the creator's meetings (the community's working group, or their
+    group's) within two weeks either side, nearest first: `[meeting id, ISO date, label]`
+    for the audience step ("those who said going")."""
+    now = utcnow()
+    query = select(Meeting).where(Meeting.community_id == community_id)
+    query = query.where(
+        Meeting.group_id.is_(None) if group_id is None else Meeting.group_id == group_id
+    )
+    found: list[tuple[timedelta, list[Any]]] = []
+    for meeting in await ctx.db.scalars(query):
+        changes = await meetings.changes_of(ctx.db, meeting.id)
+        for o in meetings.occurrences(meeting, changes, now - MEETINGS_NEAR, now + MEETINGS_NEAR):
+            title = pick(meeting.title_uk, meeting.title_ru, ctx.i18n.language)[:40]
+            label = f"«{title}», {o.start_local:%d.%m}"
+            found.append((abs(o.start_at - now), [meeting.id, o.occurrence.isoformat(), label]))
+    found.sort(key=lambda pair: pair[0])
+    return [choice for _distance, choice in found[:MAX_MEETING_CHOICES]]
 
 
 def _cancel_row(ctx: HromadaContext) -> list[Button]:
@@ -68,6 +97,22 @@ def _skip_rows(ctx: HromadaContext) -> list[list[Button]]:
 
 
 # -- prompts ------------------------------------------------------------------------------
+
+
+@router.prompt(PollForm.audience)
+async def ask_audience(ctx: HromadaContext) -> None:
+    _ = ctx.i18n.gettext
+    draft = await ctx.fsm.get_data()
+    everyone = (
+        _("The group's members")
+        if draft["audience"] == "group"
+        else _("The community's residents who follow the working group")
+    )
+    rows: list[list[Button]] = [[(everyone, data(PREFIX, "choose:all"))]]
+    for n, (_meeting, _day, label) in enumerate(draft.get("meeting_choices") or []):
+        rows.append([(_("Going to {meeting}").format(meeting=label), data(PREFIX, f"choose:m{n}"))])
+    rows.append(_cancel_row(ctx))
+    ctx.replies.send(_("New poll. Who is it for?"), keyboard(rows))
 
 
 @router.prompt(PollForm.question_uk)
@@ -176,12 +221,27 @@ async def ask_preview(ctx: HromadaContext) -> None:
         _("Results are shown from {n} votes; nobody sees who voted what.").format(
             n=draft["min_votes"]
         ),
-        _("Audience: the group's members")
-        if draft["audience"] == "group"
-        else _("Audience: the community's residents"),
+        _audience_line(ctx, draft),
     ]
     rows = [[(_("Publish"), data(PREFIX, "publish"))], _cancel_row(ctx)]
     ctx.replies.send("\n".join(lines), keyboard(rows))
+
+
+def _audience_line(ctx: HromadaContext, draft: dict[str, Any]) -> str:
+    _ = ctx.i18n.gettext
+    if draft["audience"] == "meeting":
+        label = next(
+            (
+                label
+                for meeting, day, label in draft.get("meeting_choices") or []
+                if meeting == draft.get("meeting_id") and day == draft.get("occurrence")
+            ),
+            "",
+        )
+        return _('Audience: those who said "going" to {meeting}').format(meeting=escape(label))
+    if draft["audience"] == "group":
+        return _("Audience: the group's members")
+    return _("Audience: the community's residents")
 
 
 # -- events -------------------------------------------------------------------------------
@@ -221,6 +281,8 @@ async def render(ctx: HromadaContext, step: Step[PollEffects, PollProblem]) -> N
         multiple=bool(draft.get("multiple")),
         audience=str(draft["audience"]),
         group_id=draft.get("group_id"),
+        meeting_id=draft.get("meeting_id"),
+        occurrence=date.fromisoformat(draft["occurrence"]) if draft.get("occurrence") else None,
         closes_at=datetime.fromisoformat(str(draft["closes_at"])),
         results_live=bool(draft.get("results_live")),
         min_votes=int(draft["min_votes"]),

@@ -32,6 +32,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -46,11 +47,20 @@ class Poll(Base):
     group or meeting it was asked in (programme reporting)."""
 
     __tablename__ = "polls"
-    # a meeting's evaluation: one poll per statement and occurrence (made once). A unique
-    # index, not a constraint: adding it never rebuilds `polls` on SQLite (whose rebuild
-    # would drop the old table and cascade to the options and votes).
+    # a meeting's evaluation: one poll per statement and occurrence (made once; other polls
+    # to a meeting's "going" are not limited). A unique index, not a constraint: adding it
+    # never rebuilds `polls` on SQLite (whose rebuild would drop the old table and cascade
+    # to the options and votes).
     __table_args__ = (
-        Index("ix_polls_evaluation", "meeting_id", "occurrence", "template", unique=True),
+        Index(
+            "ix_polls_evaluation",
+            "meeting_id",
+            "occurrence",
+            "template",
+            unique=True,
+            sqlite_where=text("template LIKE 'eval%'"),
+            postgresql_where=text("template LIKE 'eval%'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

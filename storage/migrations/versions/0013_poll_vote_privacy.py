@@ -34,7 +34,9 @@ def upgrade() -> None:
         # an index, not a constraint: SQLite would rebuild `polls`, and dropping the old
         # table (foreign keys on) would cascade to its options and votes
         batch_op.create_index(
-            'ix_polls_evaluation', ['meeting_id', 'occurrence', 'template'], unique=True
+            'ix_polls_evaluation', ['meeting_id', 'occurrence', 'template'], unique=True,
+            sqlite_where=sa.text("template LIKE 'eval%'"),
+            postgresql_where=sa.text("template LIKE 'eval%'"),
         )
     with op.batch_alter_table('poll_recipients', schema=None) as batch_op:
         batch_op.add_column(sa.Column('ballot', sa.String(length=16), nullable=True))
