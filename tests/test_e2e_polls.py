@@ -239,9 +239,13 @@ async def test_poll_from_creation_to_chart(
     async with moderator.expect_message(has("Ваші опитування")) as listed:
         await moderator.send_command("/polls")
     label = next(b for b in listed.message.button_texts() if b.startswith("CSV"))
-    async with moderator.expect_message(has("poll_id,")) as sent:
+    async with moderator.expect_message(lambda m: bool(m.raw.get("document"))) as sent:
         await moderator.press(listed.message, label)
-    csv_text = sent.message.text or ""
+    document = sent.message.raw["document"]
+    assert document["file_name"].endswith(".csv")
+    assert "без імен" in (sent.message.raw.get("caption") or "")
+    csv_text = botapi.state.files[document["file_id"]].data.decode("utf-8")
+    assert csv_text.startswith("poll_id,")
     assert ",1,Так,uk,3" in csv_text and ",1,Так,ru,1" in csv_text
     assert ",2,Ні,ru,1" in csv_text and ",2,Ні,uk,0" in csv_text
     assert not any(str(p.id) in csv_text for p in people)

@@ -386,7 +386,11 @@ async def manage(update: Update, ctx: HromadaContext, arg: str) -> None:
             ctx.replies.notice(_("Results will be shown when the poll closes."), alert=True)
             return
         ctx.replies.notice()
-        ctx.replies.send(f"<pre>{escape(await csv_for(ctx.db, poll))}</pre>")
+        ctx.replies.document_private(
+            f"poll-{poll.id}.csv",
+            (await csv_for(ctx.db, poll)).encode("utf-8"),
+            _("Counts per answer and voters' language; no names."),
+        )
         return
     if not await polls.close(ctx.db, poll.id, now=utcnow()):
         ctx.replies.notice(_("This poll is already closed."))
