@@ -136,6 +136,7 @@ async def test_mydata_is_everything_about_them_and_nothing_about_others(
         "requests",
         "groups",
         "meetings",
+        "polls",
         "pending_notifications",
         "conversation",
         "chat_messages",
