@@ -43,6 +43,7 @@ class ScenarioResult:
     warnings: list[str] = field(default_factory=list)
     startup_seconds: float | None = None  # process spawn to the first getUpdates
     calls: dict[str, int] = field(default_factory=dict)  # Bot API calls during the run
+    extra: dict[str, float] = field(default_factory=dict)  # the scenario's own figures
 
     @property
     def updates_per_second(self) -> float:
@@ -133,6 +134,8 @@ def render(results: Sequence[ScenarioResult]) -> str:
             lines.append(f"  per step: {steps}")
         if r.calls:
             lines.append("  Bot API calls: " + ", ".join(f"{m} {n}" for m, n in r.calls.items()))
+        if r.extra:
+            lines.append("  " + ", ".join(f"{k} {v}" for k, v in r.extra.items()))
         lines.extend(f"  warning: {w}" for w in r.warnings)
     return "\n".join(lines)
 

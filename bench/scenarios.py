@@ -31,15 +31,41 @@ from bench.report import RESULTS_DIR, ScenarioResult
 from bot.botapi.people import FakeUser
 from bot.botapi.server import TEST_TOKEN
 
-__all__ = ["SCENARIOS", "run_scenario"]
+__all__ = ["DEFAULT_SCENARIOS", "SCENARIOS", "run_scenario", "scenario_people"]
 
-SCENARIOS = ("hromada", "same_calls", "echo")
+
+def scenario_people(name: str, users: int, memory_people: int) -> int:
+    """How many people a scenario has: ``--users`` for the throughput ones, fixed sizes for
+    the others (the issue's figures)."""
+    if name == "steady":
+        return round(STEADY_RATE * STEADY_SECONDS / STEPS)
+    if name == "flood":
+        return 2 * FLOOD_PEOPLE  # 200 without the flood, then 200 beside it
+    if name == "memory":
+        return memory_people
+    return users
+
+
+SCENARIOS = ("hromada", "same_calls", "echo", "steady", "flood", "memory")
+DEFAULT_SCENARIOS = SCENARIOS  # all of them, in this order
+STEADY_RATE = 100.0  # updates/s offered in the open-loop scenario
+STEADY_SECONDS = 10.0
+FLOOD_PEOPLE = 200
+FLOOD_UPDATES = 500
+FLOOD_SECONDS = 10.0
+MEMORY_WAVE = 500  # people onboarding at once in the memory scenario
 STEPS = 3
 READY_TIMEOUT = 60.0
 STALL_SECONDS = 60.0
 ONBOARDING_STEPS = ("start", "language", "community")
 
 Script = Callable[[BenchServer, FakeUser], Coroutine[Any, Any, list[Exchange]]]
+Outcomes = list[list[Exchange]]
+# How a scenario drives its people: (server, bot, people, deadline) -> replies, extra figures.
+Drive = Callable[
+    [BenchServer, BotProcess, list[FakeUser], float],
+    Coroutine[Any, Any, tuple[Outcomes, dict[str, float]]],
+]
 
 
 async def run_scenario(
@@ -106,19 +132,21 @@ async def run_scenario(
                 bot = BotProcess("hromada_bot", ["-m", "bot", "run"], env, workdir)
                 server.replies.error_reply = text_contains(ERROR_REPLY)
                 concurrency = env.get("CONCURRENT_UPDATES", "64 (default)")
+                drive, what = _hromada_drive(name)
                 return await _measure(
                     name,
                     server,
                     bot,
                     users,
                     onboard_resident,
+                    drive=drive,
                     ready=lambda: (
                         len(server.calls_of("setMyCommands")) >= 3
                         and bool(server.calls_of("getUpdates"))
                     ),
                     description=(
-                        f"Hromada bot on {database}, residents onboarding; different users"
-                        f" processed concurrently (CONCURRENT_UPDATES={concurrency}),"
+                        f"Hromada bot on {database}, residents onboarding{what}; different"
+                        f" users processed concurrently (CONCURRENT_UPDATES={concurrency}),"
                         " rate limits off"
                     ),
                     steps=ONBOARDING_STEPS,
@@ -139,8 +167,10 @@ async def _measure(
     steps: Sequence[str],
     deadline: float,
     profile: Path | None = None,
+    drive: Drive | None = None,
 ) -> ScenarioResult:
-    """Start ``bot``, wait until it polls, run ``script`` for every person, stop ``bot``."""
+    """Start ``bot``, wait until it polls, run ``script`` for every person (all at once, or
+    as ``drive`` says), stop ``bot``."""
     monitor: asyncio.Task[None] | None = None
     sampler: asyncio.subprocess.Process | None = None
     failed = True
@@ -156,7 +186,11 @@ async def _measure(
         people = [server.user(language_code="uk") for _ in range(users)]
         monitor = asyncio.create_task(_fail_watches_on_exit(server, bot))
         cpu_before, harness_before = bot.cpu_seconds(), time.process_time()
-        outcomes = await _run_all(server, people, script, deadline)
+        extra: dict[str, float] = {}
+        if drive is None:
+            outcomes = await _run_all(server, people, script, deadline)
+        else:
+            outcomes, extra = await drive(server, bot, people, deadline)
         cpu_after, harness_after = bot.cpu_seconds(), time.process_time()
         memory = bot.memory()  # just before stopping: VmHWM is the peak of the whole run
         # What went wrong during the run (stopping adds a harmless 409 for the last poll).
@@ -201,6 +235,7 @@ async def _measure(
         warnings=warnings,
         startup_seconds=startup,
         calls=dict(sorted(calls.items())),
+        extra=extra,
     )
 
 
@@ -235,13 +270,107 @@ async def _fail_watches_on_exit(server: BenchServer, bot: BotProcess) -> None:
     server.replies.fail_all(BenchError(f"{bot.name} exited ({code}) during the run"))
 
 
+def _hromada_drive(name: str) -> tuple[Drive | None, str]:
+    if name == "steady":
+        return _steady, f" open-loop, a new one every {STEPS / STEADY_RATE * 1000:.0f} ms"
+    if name == "flood":
+        return _flood, (
+            f" ({FLOOD_PEOPLE} alone, then {FLOOD_PEOPLE} beside one person sending"
+            f" {FLOOD_UPDATES} texts in {FLOOD_SECONDS:.0f} s)"
+        )
+    if name == "memory":
+        return _memory, f" in waves of {MEMORY_WAVE}, RSS read after each"
+    return None, ""
+
+
+async def _steady(
+    server: BenchServer, bot: BotProcess, people: list[FakeUser], deadline: float
+) -> tuple[Outcomes, dict[str, float]]:
+    """Open loop: people arrive at a fixed pace whatever the bot's speed (each then goes on
+    as soon as the bot answered), so the bot is offered about STEADY_RATE updates/s."""
+    pace = STEPS / STEADY_RATE
+    outcomes = await _run_all(server, people, onboard_resident, deadline, pace=pace)
+    return outcomes, {"offered_updates_per_second": STEADY_RATE}
+
+
+async def _flood(
+    server: BenchServer, bot: BotProcess, people: list[FakeUser], deadline: float
+) -> tuple[Outcomes, dict[str, float]]:
+    """The first half onboards alone, then the second half beside a flooding person."""
+    alone, beside = people[: len(people) // 2], people[len(people) // 2 :]
+    first = await _run_all(server, alone, onboard_resident, deadline)
+    flooder = server.user(language_code="uk")
+
+    async def flood() -> None:
+        for number in range(FLOOD_UPDATES):
+            await flooder.send_text(f"flood {number}")
+            await asyncio.sleep(FLOOD_SECONDS / FLOOD_UPDATES)
+
+    flooding = asyncio.create_task(flood())
+    try:
+        second = await _run_all(server, beside, onboard_resident, deadline)
+    finally:
+        flooding.cancel()
+        await asyncio.gather(flooding, return_exceptions=True)
+    without, with_flood = _throughput(first), _throughput(second)
+    return first + second, {
+        "updates_per_second_without_flood": round(without, 1),
+        "updates_per_second_beside_flood": round(with_flood, 1),
+        "ratio": round(with_flood / without, 3),
+    }
+
+
+async def _memory(
+    server: BenchServer, bot: BotProcess, people: list[FakeUser], deadline: float
+) -> tuple[Outcomes, dict[str, float]]:
+    """Waves of people onboarding; the bot's RSS after each wave (half-way and at the end
+    give the growth)."""
+    outcomes: Outcomes = []
+    rss: list[int] = []
+    for start in range(0, len(people), MEMORY_WAVE):
+        outcomes += await _run_all(
+            server, people[start : start + MEMORY_WAVE], onboard_resident, deadline
+        )
+        rss.append(bot.memory().now_kib)
+    half = rss[max(len(rss) // 2 - 1, 0)]
+    end = rss[-1]
+    return outcomes, {
+        "rss_half_mib": round(half / 1024, 1),
+        "rss_end_mib": round(end / 1024, 1),
+        "growth_half_to_end": round((end - half) / half, 3),
+        "updates": len(people) * STEPS,
+    }
+
+
+def _throughput(outcomes: Outcomes) -> float:
+    exchanges = [e for person in outcomes for e in person]
+    seconds = max(e.replied for e in exchanges) - min(e.sent for e in exchanges)
+    return len(exchanges) / seconds
+
+
+async def _paced(
+    pace: float, number: int, script: Coroutine[Any, Any, list[Exchange]]
+) -> list[Exchange]:
+    await asyncio.sleep(pace * number)
+    return await script
+
+
 async def _run_all(
-    server: BenchServer, people: list[FakeUser], script: Script, deadline: float
+    server: BenchServer,
+    people: list[FakeUser],
+    script: Script,
+    deadline: float,
+    pace: float = 0.0,
 ) -> list[list[Exchange]]:
-    """Everybody at once; fail loudly unless every person got every reply: at once when one
-    fails (error reply, bot exited), else when no awaited reply came for :data:`STALL_SECONDS`
-    or at the deadline."""
-    tasks = {asyncio.create_task(script(server, person)): person for person in people}
+    """Everybody at once (or one every ``pace`` seconds); fail loudly unless every person
+    got every reply: at once when one fails (error reply, bot exited), else when no awaited
+    reply came for :data:`STALL_SECONDS` or at the deadline."""
+    tasks = {
+        asyncio.create_task(
+            _paced(pace, n, script(server, person)) if pace else script(server, person)
+        ): person
+        for n, person in enumerate(people)
+    }
     server.replies.last_progress = time.monotonic()
     pending: set[asyncio.Task[list[Exchange]]] = set(tasks)
     problem = ""

@@ -1,6 +1,7 @@
 """The table's rows measured by the other benchmark modules, each only if it exists.
 
-``bench.reminders`` (meeting reminders for 5,000 recipients) and ``bench.queries`` (/queue
+``bench.outbox`` (broadcasts through the real dispatcher), ``bench.reminders`` (meeting
+reminders for 5,000 recipients) and ``bench.queries`` (/queue
 and /stats over 100,000 requests) are called in this process with their own defaults;
 ``bench.polls`` (poll publish, the polls engineer's) is run as ``python -m bench.polls``
 and its exit code is its verdict (0: met), its last output line the figure.  A module that
@@ -91,8 +92,61 @@ async def polls_figure(database: str) -> Figure:
     return Figure(name, target, None, "", True, lines[-1] if lines else "exit code 0")
 
 
-async def side_figures(database: str) -> list[Figure]:
+async def outbox_figures(database: str, lifted: int, limited: int) -> list[Figure]:
+    names = (
+        f"outbox broadcast, rate limits lifted ({lifted:,} messages; issue: 10,000)",
+        f"outbox broadcast to {limited} people at the default limits: share of 30 msg/s",
+        "the same: violations counted at the server",
+    )
+    targets = (">= 500 msg/s", "97-100 %", "0")
+    if not _exists("bench.outbox"):
+        why = "bench/outbox.py is not here"
+        return [not_measured(n, t, why) for n, t in zip(names, targets, strict=True)]
+    module = importlib.import_module("bench.outbox")
+    args = module.parse_args(
+        ["--messages", str(lifted), "--limited", str(limited), "--database", database]
+    )
+    try:
+        with tempfile.TemporaryDirectory(prefix="hromada-bench-outbox-") as workdir:
+            free, capped = await module.run(args, Path(workdir))
+    except (BenchError, TimeoutError) as exc:
+        why = f"bench.outbox failed: {exc!r}"
+        return [not_measured(n, t, why) for n, t in zip(names, targets, strict=True)]
+    share = capped.per_second / module.OVERALL * 100
+    violations = capped.windows_over + capped.chats_too_fast
     return [
+        Figure(
+            names[0],
+            targets[0],
+            round(free.per_second),
+            "msg/s",
+            free.per_second >= 500,
+            f"{free.messages} in {free.seconds:.1f} s, dispatcher + TelegramSender in the"
+            " harness process beside the server",
+        ),
+        Figure(
+            names[1],
+            targets[1],
+            round(share, 1),
+            "%",
+            97 <= share <= 100.5,
+            f"sustained {capped.per_second:.1f} msg/s after the first second",
+        ),
+        Figure(
+            names[2],
+            targets[2],
+            violations,
+            "",
+            violations == 0,
+            f"{capped.windows_over} one-second windows over 30 messages (the bucket starts"
+            f" full: a burst of 30, then 30/s), {capped.chats_too_fast} chats twice in a second",
+        ),
+    ]
+
+
+async def side_figures(database: str, outbox_messages: int = 2_000) -> list[Figure]:
+    return [
+        *await outbox_figures(database, outbox_messages, 600),
         await reminders_figure(database),
         await polls_figure(database),
         *await query_figures(database),

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bench.report import ScenarioResult
+from bench.report import ScenarioResult, percentile
 
 __all__ = ["Figure", "not_measured", "render_figures", "scenario_figures"]
 
@@ -97,6 +97,7 @@ def scenario_figures(results: Sequence[ScenarioResult], database: str) -> list[F
     rows.append(
         not_measured("CPU per update, request scenario", "<= 4 ms", "request scenario not built")
     )
+    rows += _steady_flood_memory(by, database)
     if ours is not None and ours.startup_seconds is not None:
         rows.append(
             Figure(
@@ -111,6 +112,64 @@ def scenario_figures(results: Sequence[ScenarioResult], database: str) -> list[F
     else:
         rows.append(
             not_measured("start-up to first getUpdates", "< 3 s", "hromada scenario not run")
+        )
+    return rows
+
+
+def _steady_flood_memory(by: Mapping[str, ScenarioResult], database: str) -> list[Figure]:
+    rows = []
+    name = f"p95 latency at a steady 100 updates/s (open loop), {database}"
+    steady = by.get("steady")
+    if steady is None:
+        rows.append(not_measured(name, "<= 50 ms", "steady scenario not run"))
+    else:
+        p95 = percentile(steady.latencies, 95) * 1000
+        rows.append(
+            Figure(
+                name,
+                "<= 50 ms",
+                round(p95, 1),
+                "ms",
+                p95 <= 50,
+                f"{steady.updates} updates offered at 100/s; served {steady.updates_per_second:.0f}"
+                f"/s; CPU {steady.cpu_ms_per_update:.2f} ms/update",
+            )
+        )
+    name = "flood (500 texts in 10 s) beside 200 onboarding: their throughput"
+    flood = by.get("flood")
+    if flood is None or "ratio" not in flood.extra:
+        rows.append(not_measured(name, ">= 0.9 of without", "flood scenario not run"))
+    else:
+        ratio = flood.extra["ratio"]
+        rows.append(
+            Figure(
+                name,
+                ">= 0.9 of without",
+                ratio,
+                "",
+                ratio >= 0.9,
+                f"{flood.extra['updates_per_second_beside_flood']:.0f} vs"
+                f" {flood.extra['updates_per_second_without_flood']:.0f} updates/s",
+            )
+        )
+    memory = by.get("memory")
+    name = "bot RSS after the memory scenario (issue: 50,000 updates, 10,000 people)"
+    if memory is None or "rss_end_mib" not in memory.extra:
+        rows.append(not_measured(name, "<= 200 MB", "memory scenario not run"))
+        rows.append(not_measured("RSS growth, second half", "< 10 %", "memory scenario not run"))
+    else:
+        end, growth = memory.extra["rss_end_mib"], memory.extra["growth_half_to_end"]
+        size = f"{memory.updates:,} updates from {memory.users:,} people"
+        rows.append(Figure(name, "<= 200 MB", end * 1.048576, "MB", end * 1.048576 <= 200, size))
+        rows.append(
+            Figure(
+                "RSS growth between half-way and the end",
+                "< 10 %",
+                round(growth * 100, 1),
+                "%",
+                growth < 0.10,
+                f"{memory.extra['rss_half_mib']} -> {end} MiB ({size})",
+            )
         )
     return rows
 
