@@ -176,3 +176,18 @@ async def test_a_worker_needs_the_secret_and_a_current_schema(
     with pytest.raises(StartupError, match="python -m bot migrate"):
         async with webhook_worker(webhook_settings(botapi, empty)):
             pass
+
+
+async def test_starting_a_worker_never_touches_the_webhook(
+    botapi: BotApiServer, database_url: str
+) -> None:
+    """Only `python -m bot webhook set|delete` talk to setWebhook/deleteWebhook: a worker
+    that starts (or restarts) leaves what Telegram has as it was, and reads updates from
+    nothing but its HTTP server (no getUpdates)."""
+    botapi.state.webhook = {"url": "https://bot.example.org/elsewhere", "secret_token": SECRET}
+    async with webhook_worker(webhook_settings(botapi, database_url)) as (_app, server):
+        assert server.port > 0
+    methods = {call.method for call in botapi.calls}
+    assert "getMe" in methods  # the worker did talk to the Bot API ...
+    assert not methods & {"setWebhook", "deleteWebhook", "getUpdates"}, methods
+    assert botapi.state.webhook["url"] == "https://bot.example.org/elsewhere"
