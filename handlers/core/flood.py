@@ -20,7 +20,8 @@ private messages and of the notice itself are collected in memory (`FloodGate.un
 most `MAX_UNKEPT` per process) and written by `keep_dropped`, one multi-row INSERT every
 `KEEP_SECONDS` while there is something to write, so a flood costs one statement every few
 seconds, not one per dropped update. What a process held when it was killed is lost (those
-messages are then left by /clear, as before).
+messages are then left by /clear, as before); ids written just after the person's /forget
+(dropped within the 2 seconds before it) stay, without any content, until the 48-hour purge.
 """
 
 from __future__ import annotations
