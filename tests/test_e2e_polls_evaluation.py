@@ -217,10 +217,10 @@ async def test_a_poll_to_those_going_to_a_meeting(
 ) -> None:
     """The creation flow's audience step: a moderator with a meeting near picks "going to"
     it; the poll reaches those who said going, and nobody else."""
-    people = []
+    people, menus = [], []
     for language in ["uk", "ru", "uk", "uk"]:
         person = botapi.user(first_name="Житель")
-        await onboard(person, language)
+        menus.append(await onboard(person, language))
         people.append(person)
     moderator = await make_moderator(botapi, engine)
     await ended_meeting(
@@ -254,3 +254,10 @@ async def test_a_poll_to_those_going_to_a_meeting(
     assert poll_of(people[1]).button_texts() == ["Чай", "Печенье"]
     assert poll_of(people[2]).button_texts() == ["Чай", "Печиво"]
     assert not [m for m in people[3].messages() if "📊" in (m.text or "")]  # said not going
+
+    # the main menu's "Polls": the open poll again, with its buttons; nothing for the other
+    async with people[0].expect_message(has("Що принести?")) as again:
+        await people[0].press(menus[0], "Опитування")
+    assert again.message.button_texts() == ["Чай", "Печиво"]
+    async with people[3].expect_message(has("Зараз немає опитувань")):
+        await people[3].press(menus[3], "Опитування")

@@ -19,7 +19,7 @@ ENTRIES = {
     "polls": n_("Polls"),
     "clear": n_("Clear this chat"),
 }
-NOT_READY = frozenset({"polls"})
+NOT_READY: frozenset[str] = frozenset()
 
 
 async def show_main_menu(ctx: HromadaContext, *, fresh: bool = False) -> None:
@@ -31,6 +31,8 @@ async def show_main_menu(ctx: HromadaContext, *, fresh: bool = False) -> None:
             return (_(ENTRIES[key]), data("mtg", "list"))
         if key == "groups":  # handlers/resident/groups.py
             return (_(ENTRIES[key]), data("grp", "list:0"))
+        if key == "polls":  # handlers/resident/polls.py
+            return (_(ENTRIES[key]), data("pl", "open"))
         return (_(ENTRIES[key]), data("menu", key))
 
     opted = await meetings_repo.opted_in(ctx.db, ctx.user.id)

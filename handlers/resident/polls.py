@@ -1,4 +1,6 @@
-"""Voting on a poll message (`pv:` buttons) and asking for fresh live counts (`pr:`).
+"""Voting on a poll message (`pv:` buttons), asking for fresh live counts (`pr:`), and the
+main menu's "Polls" (`pl:open`: the open polls sent to the person, each sent again with
+its buttons and their current choice).
 
 Every press is checked on the server: the poll exists and is open (its deadline is read
 now, not left to the closing job), the presser is in its audience (a forwarded poll
@@ -9,7 +11,7 @@ presser's own message with their current choice.
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from handlers.core.context import HromadaContext
 from handlers.core.router import Router
@@ -35,16 +37,34 @@ def _toast(ctx: HromadaContext, text: str) -> None:
     ctx.replies.notice(text[:TOAST_LIMIT])
 
 
-async def _redraw(ctx: HromadaContext, poll: Poll) -> None:
+async def _render(ctx: HromadaContext, poll: Poll) -> tuple[str, InlineKeyboardMarkup | None]:
     options = await polls.options_of(ctx.db, poll.id)
     chosen = await polls.choices_of(ctx.db, poll.id, ctx.user.id)
     tally = await polls.tally(ctx.db, poll.id) if poll.results_live else None
     community = await ctx.db.get(Community, poll.community_id)
     zone = community.timezone if community else ctx.services.timezone
-    text, markup = poll_message(
-        poll, options, ctx.i18n, zone, chosen=chosen, tally=tally, now=utcnow()
-    )
+    return poll_message(poll, options, ctx.i18n, zone, chosen=chosen, tally=tally, now=utcnow())
+
+
+async def _redraw(ctx: HromadaContext, poll: Poll) -> None:
+    text, markup = await _render(ctx, poll)
     ctx.replies.show(text, markup)
+
+
+OPEN_SHOWN = 5
+
+
+@router.callback("pl")
+async def open_polls(update: Update, ctx: HromadaContext, arg: str) -> None:
+    """The main menu's "Polls": the newest open polls sent to this person, again."""
+    ctx.replies.notice()
+    found = await polls.open_for(ctx.db, ctx.user.id, now=utcnow(), limit=OPEN_SHOWN)
+    if not found:
+        ctx.replies.send(ctx.i18n.gettext("No poll is waiting for your answer right now."))
+        return
+    for poll in found:
+        text, markup = await _render(ctx, poll)
+        ctx.replies.send(text, markup)
 
 
 @router.callback("pv")

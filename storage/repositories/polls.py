@@ -382,6 +382,22 @@ async def polls_since(session: AsyncSession, since: datetime | None) -> list[Pol
     return list(await session.scalars(query))
 
 
+async def open_for(session: AsyncSession, user_id: int, *, now: datetime, limit: int) -> list[Poll]:
+    """The open polls sent to this person, newest first."""
+    result = await session.scalars(
+        select(Poll)
+        .join(PollRecipient, PollRecipient.poll_id == Poll.id)
+        .where(
+            PollRecipient.user_id == user_id,
+            Poll.closed_at.is_(None),
+            Poll.closes_at > now,
+        )
+        .order_by(Poll.id.desc())
+        .limit(limit)
+    )
+    return list(result)
+
+
 async def created_by(session: AsyncSession, user_id: int) -> list[Poll]:
     """A creator's polls, newest first."""
     result = await session.scalars(
