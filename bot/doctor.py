@@ -3,7 +3,8 @@ problem (each problem one line that says what to do).
 
 Checks, in order (a check that needs an earlier one is skipped when that one failed):
 settings (the token and, in webhook mode, the secret), the erasure key and its ledger
-file, the database reachable, its schema at the newest revision, the token valid (getMe),
+file, the database reachable, its schema at the newest revision, communities seeded (a
+resident cannot finish onboarding without one), the token valid (getMe),
 the webhook as Telegram has it, the outbox backlog (due rows waiting longer than
 `BACKLOG_AGE`), dead outbox rows, notifications that reached nobody over the last
 `SKIPPED_WINDOW`, and erasures the database has but the ledger file lacks.
@@ -33,7 +34,7 @@ from bot.settings import Settings, SettingsError, require_token, require_webhook
 from bot.startup import explain_telegram, safe_database_url
 from storage.engine import create_engine
 from storage.migrate import current_revision, head_revision
-from storage.models import Erasure, OutboxMessage, SkippedNotice
+from storage.models import Community, Erasure, OutboxMessage, SkippedNotice
 from storage.privacy.erase import read_ledger
 from storage.scrub import scrub_error
 from storage.types import utcnow
@@ -67,6 +68,8 @@ async def diagnose(settings: Settings, *, webhook: bool | None = None) -> Report
     try:
         if await _check_database(settings, engine, report):
             schema_ok = await _check_schema(engine, report)
+            if schema_ok:
+                await _check_communities(engine, report)
             await _check_outbox(engine, report)
             if erasures_ok and schema_ok:
                 await _check_ledger(settings, engine, report)
@@ -171,6 +174,17 @@ async def _check_schema(engine: AsyncEngine, report: Report) -> bool:
         f"schema at {current or 'nothing'}, the code needs {head}: run `python -m bot migrate`"
     )
     return False
+
+
+async def _check_communities(engine: AsyncEngine, report: Report) -> None:
+    async with engine.connect() as conn:
+        active = await conn.scalar(
+            select(func.count()).select_from(Community).where(Community.is_active.is_(True))
+        )
+    if active:
+        report.ok(f"{active} communities")
+    else:
+        report.problem("no communities: residents cannot finish /start; run `python -m bot seed`")
 
 
 async def _check_outbox(engine: AsyncEngine, report: Report) -> None:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.botapi.server import BotApiServer
@@ -13,7 +14,7 @@ from bot.doctor import diagnose
 from bot.settings import Settings
 from bot.webhook import commands
 from storage.engine import session_factory
-from storage.models import Erasure, OutboxMessage
+from storage.models import Community, Erasure, OutboxMessage
 from storage.types import utcnow
 from tests.running_bot import bot_settings
 from tests.test_startup import run_bot
@@ -184,3 +185,15 @@ async def test_erasures_missing_from_the_ledger_file_are_a_problem(
     assert found[0].startswith("PROBLEM 1 erasures in the database are not in ERASURE_LEDGER_FILE")
     write_ledger(ledger, "ab")
     assert (await diagnose(settings)).problems == 0
+
+
+async def test_a_database_without_communities_is_a_problem(
+    botapi: BotApiServer, database_url: str, engine: AsyncEngine, ledger: Path
+) -> None:
+    """Migrated but never seeded: /start would offer no community to choose."""
+    async with session_factory(engine)() as session, session.begin():
+        await session.execute(delete(Community))
+    found = problems((await diagnose(healthy(botapi, database_url, ledger))).lines)
+    assert found == [
+        "PROBLEM no communities: residents cannot finish /start; run `python -m bot seed`"
+    ]
