@@ -36,6 +36,7 @@ class _Send:
 class _Photo:
     chat_id: int
     file_id: str
+    caption: str = ""
 
 
 @dataclass
@@ -101,8 +102,8 @@ class Replies:
         """To the person who acted, in their private chat (also when they acted in a group)."""
         self._actions.append(_Send(self.private_chat_id, text, markup))
 
-    def photo_private(self, file_id: str) -> None:
-        self._actions.append(_Photo(self.private_chat_id, file_id))
+    def photo_private(self, file_id: str, caption: str = "") -> None:
+        self._actions.append(_Photo(self.private_chat_id, file_id, caption))
 
     def document_private(self, filename: str, data: bytes, caption: str = "") -> None:
         """A file to the person who acted, in their private chat."""
@@ -200,7 +201,7 @@ async def _retrying(call: Callable[[], Awaitable[object]]) -> object:
 async def _perform(bot: Bot, action: _Action) -> object:
     """One reply; returns the message it made, if it made one."""
     if isinstance(action, _Photo):
-        return await bot.send_photo(action.chat_id, action.file_id)
+        return await bot.send_photo(action.chat_id, action.file_id, caption=action.caption or None)
     if isinstance(action, _Edit):
         return await _edit_or_send(bot, action)
     if isinstance(action, _Document):

@@ -95,10 +95,13 @@ async def open_card(ctx: HromadaContext, access: Access, _tail: str) -> None:
 
 
 async def show_photos(ctx: HromadaContext, access: Access, _tail: str) -> None:
+    """The request's photos, each captioned with the request's reference and its place
+    among them, so that photos of several requests never mix up in the chat."""
     thread = await requests.thread(ctx.db, access.request.id, include_notes=False)
-    for message in thread:
-        for file_id in message.photos:
-            ctx.replies.photo_private(file_id)
+    file_ids = [file_id for message in thread for file_id in message.photos]
+    for i, file_id in enumerate(file_ids, 1):
+        caption = ctx.i18n.gettext("📷 {ref}: photo {i} of {n}")
+        ctx.replies.photo_private(file_id, caption.format(ref=access.ref, i=i, n=len(file_ids)))
 
 
 async def route(ctx: HromadaContext, access: Access, _tail: str) -> None:
