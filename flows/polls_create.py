@@ -6,7 +6,9 @@ preview, publish.
 Events: `give_text(text=, now=, zone=)` in the text steps, `skip()` in the ru steps,
 `use_template(template=, question_uk=, question_ru=, options_uk=, options_ru=)` at the
 first step (a ready-made multiple-choice poll, e.g. the request categories as topics),
-`choose(value=)` in the three button steps, `publish()` in the preview. The audience and
+`choose(value=)` in the three button steps, `pick_day(day=, today=)` at the closing time
+(the meetings' eight-week picker; then the time, a button or typed, as `give_text`),
+`publish()` in the preview. The audience and
 the minimum number of votes are set when the flow starts (`start_data`), from the creator's
 role: a moderator asks their community, a facilitator their group; with `meetings` (the
 occurrences near, `[meeting id, ISO date, label]`) the flow starts at `PollForm.audience`,
@@ -17,7 +19,7 @@ where `choose(value="all")` keeps that and `choose(value="m<n>")` takes the n-th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -25,6 +27,7 @@ from transitions import EventData
 
 from flows.flow import DONE, Flow
 from flows.fsm import State, StatesGroup
+from flows.meetings_time import in_picker, parse_time
 from flows.polls import (
     DEFAULT_MIN_VOTES,
     MAX_QUESTION_LENGTH,
@@ -44,6 +47,7 @@ class PollForm(StatesGroup):
     kind = State()
     results = State()
     closes = State()
+    closes_time = State()  # after a day pressed in the picker: the time
     preview = State()
 
 
@@ -58,6 +62,8 @@ class PollProblem(StrEnum):
     WHEN_UNREADABLE = "when_unreadable"
     WHEN_PAST = "when_past"
     WHEN_TOO_FAR = "when_too_far"
+    DAY_UNKNOWN = "day_unknown"
+    TIME_UNREADABLE = "time_unreadable"
 
 
 _OPTION_PROBLEMS = {
@@ -128,6 +134,14 @@ class PollCreateFlow(Flow[PollEffects, PollProblem]):
             "after": "keep_choice",
         },
         _text(PollForm.closes, PollForm.preview, "valid_closing", "keep_closing"),
+        {
+            "trigger": "pick_day",
+            "source": PollForm.closes,
+            "dest": PollForm.closes_time,
+            "conditions": "valid_day",
+            "after": "keep_day",
+        },
+        _text(PollForm.closes_time, PollForm.preview, "valid_close_time", "keep_closing"),
         {"trigger": "publish", "source": PollForm.preview, "dest": DONE, "after": "finish"},
     ]
 
@@ -198,7 +212,31 @@ class PollCreateFlow(Flow[PollEffects, PollProblem]):
         self._closes = parsed
         return True
 
+    def valid_day(self, event: EventData) -> bool:
+        """A day of the picker (issue 6's eight weeks, Monday..Sunday), today or later."""
+        day: date | None = event.kwargs.get("day")
+        today: date = event.kwargs["today"]
+        if day is None or not in_picker(day, today):
+            return self._problem(PollProblem.DAY_UNKNOWN)
+        return True
+
+    def valid_close_time(self, event: EventData) -> bool:
+        """The time of the day picked (a time button, or typed like 18:30), in local time."""
+        at = parse_time(str(event.kwargs.get("text") or ""))
+        if at is None:
+            return self._problem(PollProblem.TIME_UNREADABLE)
+        day = date.fromisoformat(self.data["close_day"])
+        typed = f"{day:%d.%m.%Y} {at:%H:%M}"
+        parsed = parse_closing(typed, now=event.kwargs["now"], zone=event.kwargs["zone"])
+        if isinstance(parsed, WhenProblem):
+            return self._problem(_WHEN_PROBLEMS[parsed])
+        self._closes = parsed
+        return True
+
     # effects
+    def keep_day(self, event: EventData) -> None:
+        self.data["close_day"] = event.kwargs["day"].isoformat()
+
     def keep_question_uk(self, event: EventData) -> None:
         self.data["question_uk"] = str(event.kwargs["text"]).strip()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -24,7 +25,7 @@ from storage.models import Community, Meeting, MeetingRsvp, Poll, PollVote, User
 from storage.types import system_clock
 from tests.onboarding_steps import has
 from tests.request_steps import make_moderator, onboard, outbox_drained
-from tests.test_e2e_polls import MovedClock, clock, in_two_days, poll_of, run_closing_job, say
+from tests.test_e2e_polls import MovedClock, clock, poll_of, run_closing_job, say
 
 __all__ = ["clock"]
 pytestmark = pytest.mark.e2e
@@ -240,9 +241,23 @@ async def test_a_poll_to_those_going_to_a_meeting(
     kind = await say(moderator, "Чай\nПеченье", "Скільки відповідей можна обрати")
     async with moderator.expect_message(has("Коли люди можуть бачити")) as got:
         await moderator.press(kind, "Одна відповідь")
-    async with moderator.expect_message(has("Коли опитування закривається")):
+    async with moderator.expect_message(has("Коли опитування закривається")) as picker:
         await moderator.press(got.message, "Лише після закриття")
-    preview = await say(moderator, in_two_days(), "Попередній перегляд")
+    # the meetings' date picker: a day two days ahead, then a time button
+    day = (system_clock() + timedelta(days=2)).astimezone(ZoneInfo(KYIV)).date()
+    label = next(
+        b.text
+        for row in picker.message.buttons
+        for b in row
+        if (b.callback_data or "").startswith(f"pc:day:{day:%Y%m%d}")
+    )
+    async with moderator.expect_message(has("о котрій закривається")) as times:
+        await moderator.press(picker.message, label)
+    await say(moderator, "25:99", "Не вдалося прочитати час")
+    async with moderator.expect_message(has("Попередній перегляд")) as shown:
+        await moderator.press(times.message, "18:00")
+    preview = shown.message
+    assert f"{day.day}" in (preview.text or "") and "18:00" in (preview.text or "")
     assert "Аудиторія: ті, хто сказав «йду» на «Вода»" in (preview.text or "")
     async with moderator.expect_message(has("Опитування опубліковано")) as done:
         await moderator.press(preview, "Опублікувати")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -162,3 +162,43 @@ def test_topics_template_skips_to_when_results_are_shown() -> None:
     assert step.state == PollForm.results.state
     assert step.data["multiple"] is True and step.data["template"] == "topics"
     assert option_pairs(step.data) == [("Поліція", "Полиция"), ("Освіта", "Образование")]
+
+
+def test_closing_time_from_the_picker_then_a_time() -> None:
+    """The meetings' picker at the closing step: a day (forged and past ones refused), then
+    the time, a button or typed, checked in the community's local time."""
+    data = PollCreateFlow.start_data(audience="community", community_id=1)
+    kyiv = {"now": NOW, "zone": "Europe/Kyiv"}
+    today = date(2026, 12, 2)
+    closes = PollForm.closes.state or ""
+    step = PollCreateFlow.handle(closes, data, "pick_day", day=date(2026, 12, 1), today=today)
+    assert step.problem is PollProblem.DAY_UNKNOWN and step.state == closes  # yesterday
+    step = PollCreateFlow.handle(closes, data, "pick_day", day=date(2027, 3, 1), today=today)
+    assert step.problem is PollProblem.DAY_UNKNOWN  # beyond the eight weeks
+    step = PollCreateFlow.handle(closes, data, "pick_day", day=today, today=today)
+    assert step.state == PollForm.closes_time.state and step.data["close_day"] == "2026-12-02"
+    at = step.state or ""
+    refused = PollCreateFlow.handle(at, step.data, "give_text", text="25:99", **kyiv)
+    assert refused.problem is PollProblem.TIME_UNREADABLE
+    past = PollCreateFlow.handle(at, step.data, "give_text", text="09:00", **kyiv)
+    assert past.problem is PollProblem.WHEN_PAST  # 08:00 UTC is 10:00 in Kyiv
+    done = PollCreateFlow.handle(at, step.data, "give_text", text="18:30", **kyiv)
+    assert done.state == PollForm.preview.state
+    assert done.data["closes_at"] == "2026-12-02T16:30:00+00:00"
+
+
+def test_audience_step_going_to_a_meeting() -> None:
+    meetings = [[7, "2026-12-05", "«Вода», 05.12"], [9, "2026-12-12", "«Світло», 12.12"]]
+    data = PollCreateFlow.start_data(audience="community", community_id=1, meetings=meetings)
+    audience = PollForm.audience.state or ""
+    forged = PollCreateFlow.handle(audience, data, "choose", value="m2")
+    assert forged.problem is PollProblem.UNKNOWN_CHOICE and forged.state == audience
+    step = PollCreateFlow.handle(audience, data, "choose", value="m1")
+    assert step.state == PollForm.question_uk.state
+    assert (step.data["audience"], step.data["meeting_id"], step.data["occurrence"]) == (
+        "meeting",
+        9,
+        "2026-12-12",
+    )
+    everyone = PollCreateFlow.handle(audience, data, "choose", value="all")
+    assert everyone.data["audience"] == "community" and everyone.data["meeting_id"] is None

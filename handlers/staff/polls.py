@@ -14,8 +14,10 @@ from telegram import Update
 
 from flows.categories import CATEGORY_CODES, category_label
 from flows.flow import Step
+from flows.meetings_time import TIME_CHOICES, picker_days
 from flows.polls import MAX_OPTIONS, MAX_QUESTION_LENGTH, pick
 from flows.polls_create import PollCreateFlow, PollEffects, PollForm, PollProblem, option_pairs
+from flows.recurrence import wall_time
 from handlers.core.context import HromadaContext
 from handlers.core.router import Router
 from handlers.core.steps import after_flow, cancel_flow, enter_flow, run_flow, send_back
@@ -186,12 +188,51 @@ async def ask_results(ctx: HromadaContext) -> None:
     ctx.replies.send(_("When may people see the results?"), keyboard(rows))
 
 
+async def _local_today(ctx: HromadaContext) -> date:
+    draft = await ctx.fsm.get_data()
+    zone = await community_zone(ctx.db, int(draft["community_id"]), ctx.services.timezone)
+    return wall_time(utcnow(), zone).date()
+
+
 @router.prompt(PollForm.closes)
 async def ask_closes(ctx: HromadaContext) -> None:
+    """The meetings' eight-week picker (issue 6), or the date and time typed."""
     _ = ctx.i18n.gettext
+    today = await _local_today(ctx)
+    rows: list[list[Button]] = []
+    for week in picker_days(today):
+        row: list[Button] = []
+        for day in week:
+            if day is None:
+                row.append(("·", data(PREFIX, "none")))
+            else:
+                label = (
+                    f"{day.day}.{day.month:02d}" if day.day == 1 or day == today else str(day.day)
+                )
+                row.append((label, data(PREFIX, f"day:{day:%Y%m%d}")))
+        rows.append(row)
+    rows.append(_cancel_row(ctx))
     ctx.replies.send(
-        _("When does the poll close? Write the local date and time, e.g. 25.12 18:00."),
-        keyboard([_cancel_row(ctx)]),
+        _(
+            "When does the poll close? Choose the day (local time), "
+            "or write the date and time, e.g. 25.12 18:00."
+        ),
+        keyboard(rows),
+    )
+
+
+@router.prompt(PollForm.closes_time)
+async def ask_close_time(ctx: HromadaContext) -> None:
+    _ = ctx.i18n.gettext
+    day = date.fromisoformat((await ctx.fsm.get_data())["close_day"])
+    buttons = [(f"{t:%H:%M}", data(PREFIX, f"time:{t:%H%M}")) for t in TIME_CHOICES]
+    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+    rows.append(_cancel_row(ctx))
+    ctx.replies.send(
+        _("{day}: at what time does it close? Choose, or type it, like 18:30.").format(
+            day=f"{day:%d.%m.%Y}"
+        ),
+        keyboard(rows),
     )
 
 
@@ -260,6 +301,8 @@ _PROBLEMS = {
     PollProblem.WHEN_UNREADABLE: n_("I could not read that date. Write it like 25.12 18:00."),
     PollProblem.WHEN_PAST: n_("That time has already passed. Please give a later one."),
     PollProblem.WHEN_TOO_FAR: n_("A poll can run for at most 90 days."),
+    PollProblem.DAY_UNKNOWN: n_("This button is no longer active."),
+    PollProblem.TIME_UNREADABLE: n_("I could not read that time. Write it like 18:30."),
 }
 
 
@@ -305,6 +348,7 @@ async def render(ctx: HromadaContext, step: Step[PollEffects, PollProblem]) -> N
     PollForm.options_uk,
     PollForm.options_ru,
     PollForm.closes,
+    PollForm.closes_time,
 )
 async def typed(update: Update, ctx: HromadaContext) -> None:
     message = update.effective_message
@@ -331,9 +375,32 @@ async def pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
     if event == "template":
         await run_flow(ctx, PollCreateFlow, "use_template", render, **_topics(ctx))
         return
+    if event == "day":
+        day = _parse_day(value)
+        today = await _local_today(ctx)
+        await run_flow(ctx, PollCreateFlow, "pick_day", render, day=day, today=today)
+        return
+    if event == "time" and len(value) == 4 and value.isascii() and value.isdigit():
+        draft = await ctx.fsm.get_data()
+        zone = await community_zone(ctx.db, int(draft["community_id"]), ctx.services.timezone)
+        text = f"{value[:2]}:{value[2:]}"
+        await run_flow(ctx, PollCreateFlow, "give_text", render, text=text, now=utcnow(), zone=zone)
+        return
+    if event == "none":  # an empty cell of the picker
+        ctx.replies.notice()
+        return
     if event not in ("skip", "choose", "publish"):
         event = "unknown"
     await run_flow(ctx, PollCreateFlow, event, render, value=value)
+
+
+def _parse_day(value: str) -> date | None:
+    if len(value) != 8 or not value.isascii() or not value.isdigit():
+        return None
+    try:
+        return date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError:
+        return None
 
 
 TOPICS_QUESTION = n_("Which topics matter most to you now?")
