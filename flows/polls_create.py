@@ -8,7 +8,7 @@ Events: `give_text(text=, now=, zone=)` in the text steps, `skip()` in the ru st
 first step (a ready-made multiple-choice poll, e.g. the request categories as topics),
 `choose(value=)` in the three button steps, `pick_day(day=, today=)` at the closing time
 (the meetings' eight-week picker; then the time, a button or typed, as `give_text`),
-`publish()` in the preview. The audience and
+`minimum(value=)` and `publish()` in the preview (the minimum: 5, 10 or 20 votes). The audience and
 the minimum number of votes are set when the flow starts (`start_data`), from the creator's
 role: a moderator asks their community, a facilitator their group; with `meetings` (the
 occurrences near, `[meeting id, ISO date, label]`) the flow starts at `PollForm.audience`,
@@ -78,6 +78,9 @@ _WHEN_PROBLEMS = {
     WhenProblem.TOO_FAR: PollProblem.WHEN_TOO_FAR,
 }
 CHOICES = {PollForm.kind.state: ("single", "multiple"), PollForm.results.state: ("live", "after")}
+# The minimum number of votes before any result is shown, chosen in the preview. Never
+# below the default: a smaller group's votes would be easier to tell apart.
+MIN_VOTES_CHOICES = (DEFAULT_MIN_VOTES, 10, 20)
 
 
 @dataclass
@@ -142,6 +145,13 @@ class PollCreateFlow(Flow[PollEffects, PollProblem]):
             "after": "keep_day",
         },
         _text(PollForm.closes_time, PollForm.preview, "valid_close_time", "keep_closing"),
+        {
+            "trigger": "minimum",
+            "source": PollForm.preview,
+            "dest": PollForm.preview,
+            "conditions": "valid_minimum",
+            "after": "keep_minimum",
+        },
         {"trigger": "publish", "source": PollForm.preview, "dest": DONE, "after": "finish"},
     ]
 
@@ -233,7 +243,15 @@ class PollCreateFlow(Flow[PollEffects, PollProblem]):
         self._closes = parsed
         return True
 
+    def valid_minimum(self, event: EventData) -> bool:
+        value = str(event.kwargs.get("value") or "")
+        allowed = {str(n) for n in MIN_VOTES_CHOICES}
+        return value in allowed or self._problem(PollProblem.UNKNOWN_CHOICE)
+
     # effects
+    def keep_minimum(self, event: EventData) -> None:
+        self.data["min_votes"] = int(event.kwargs["value"])
+
     def keep_day(self, event: EventData) -> None:
         self.data["close_day"] = event.kwargs["day"].isoformat()
 

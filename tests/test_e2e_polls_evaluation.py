@@ -256,8 +256,12 @@ async def test_a_poll_to_those_going_to_a_meeting(
     await say(moderator, "25:99", "Не вдалося прочитати час")
     async with moderator.expect_message(has("Попередній перегляд")) as shown:
         await moderator.press(times.message, "18:00")
-    preview = shown.message
-    assert f"{day.day}" in (preview.text or "") and "18:00" in (preview.text or "")
+    assert f"{day.day}" in (shown.message.text or "") and "18:00" in (shown.message.text or "")
+    assert "✅ Від 5 голосів" in shown.message.button_texts()  # the default minimum
+    async with moderator.expect_message(has("від 10 голосів")) as raised:
+        await moderator.press(shown.message, "Від 10 голосів")
+    preview = raised.message
+    assert "✅ Від 10 голосів" in preview.button_texts()
     assert "Аудиторія: ті, хто сказав «йду» на «Вода»" in (preview.text or "")
     async with moderator.expect_message(has("Опитування опубліковано")) as done:
         await moderator.press(preview, "Опублікувати")
@@ -269,6 +273,8 @@ async def test_a_poll_to_those_going_to_a_meeting(
     assert poll_of(people[1]).button_texts() == ["Чай", "Печенье"]
     assert poll_of(people[2]).button_texts() == ["Чай", "Печиво"]
     assert not [m for m in people[3].messages() if "📊" in (m.text or "")]  # said not going
+    async with engine.connect() as conn:
+        assert await conn.scalar(select(Poll.min_votes)) == 10
 
     # the main menu's "Polls": the open poll again, with its buttons; nothing for the other
     async with people[0].expect_message(has("Що принести?")) as again:

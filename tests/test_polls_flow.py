@@ -202,3 +202,12 @@ def test_audience_step_going_to_a_meeting() -> None:
     )
     everyone = PollCreateFlow.handle(audience, data, "choose", value="all")
     assert everyone.data["audience"] == "community" and everyone.data["meeting_id"] is None
+
+
+def test_minimum_chosen_in_the_preview_never_below_five() -> None:
+    data = {**PollCreateFlow.start_data(audience="community", community_id=1)}
+    preview = PollForm.preview.state or ""
+    lower = PollCreateFlow.handle(preview, data, "minimum", value="3")
+    assert lower.problem is PollProblem.UNKNOWN_CHOICE and lower.data["min_votes"] == 5
+    step = PollCreateFlow.handle(preview, data, "minimum", value="20")
+    assert step.state == preview and step.data["min_votes"] == 20

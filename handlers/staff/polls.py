@@ -16,7 +16,14 @@ from flows.categories import CATEGORY_CODES, category_label
 from flows.flow import Step
 from flows.meetings_time import TIME_CHOICES, picker_days
 from flows.polls import MAX_OPTIONS, MAX_QUESTION_LENGTH, pick
-from flows.polls_create import PollCreateFlow, PollEffects, PollForm, PollProblem, option_pairs
+from flows.polls_create import (
+    MIN_VOTES_CHOICES,
+    PollCreateFlow,
+    PollEffects,
+    PollForm,
+    PollProblem,
+    option_pairs,
+)
 from flows.recurrence import wall_time
 from handlers.core.context import HromadaContext
 from handlers.core.router import Router
@@ -264,7 +271,15 @@ async def ask_preview(ctx: HromadaContext) -> None:
         ),
         _audience_line(ctx, draft),
     ]
-    rows = [[(_("Publish"), data(PREFIX, "publish"))], _cancel_row(ctx)]
+    chosen = int(draft["min_votes"])
+    minimum = [
+        (
+            ("✅ " if n == chosen else "") + _("From {n} votes").format(n=n),
+            data(PREFIX, f"minimum:{n}"),
+        )
+        for n in MIN_VOTES_CHOICES
+    ]
+    rows = [minimum, [(_("Publish"), data(PREFIX, "publish"))], _cancel_row(ctx)]
     ctx.replies.send("\n".join(lines), keyboard(rows))
 
 
@@ -389,7 +404,7 @@ async def pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
     if event == "none":  # an empty cell of the picker
         ctx.replies.notice()
         return
-    if event not in ("skip", "choose", "publish"):
+    if event not in ("skip", "choose", "publish", "minimum"):
         event = "unknown"
     await run_flow(ctx, PollCreateFlow, event, render, value=value)
 
