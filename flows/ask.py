@@ -37,8 +37,10 @@ Nothing typed is lost and nothing is rewritten: a text is stored as typed (emoji
 left text, `<b>` and `&` included; escaping is the renderer's job), only leading and
 trailing whitespace is dropped; it is empty when nothing visible is left. Its length is
 counted in characters (code points) after that strip. A text that mentions danger
-(`flows.safety`) makes the request urgent for good (rewriting the text does not clear it)
-and asks for the numbers again, whether or not the text was accepted.
+(`flows.safety`) makes the request urgent (rewriting the text does not clear it) and asks
+for the numbers again, whether or not the text was accepted. Only the resident's own
+`not_urgent` at the preview ("Not urgent: send normally", for a false alarm such as
+firecrackers) clears it; a text screened after that marks it again.
 
 `confirm` ends the flow (state None, data {}) with `effects.submit`; the handler commits
 the request in the same transaction. A second press of the same Confirm button then finds
@@ -235,6 +237,8 @@ class AskFlow(Flow[AskEffects, AskProblem]):
             "dest": AskForm.text,
             "after": "start_editing",
         },
+        # the resident says a question marked urgent is not: it goes as an ordinary one
+        {"trigger": "not_urgent", "source": AskForm.preview, "dest": None, "after": "clear_urgent"},
         # back
         {
             "trigger": "back",
@@ -274,6 +278,7 @@ class AskFlow(Flow[AskEffects, AskProblem]):
         typed = _typed(event)
         if isinstance(typed, str) and mentions_danger(typed):
             self.data["urgent"] = True
+            self.data["calmed"] = False
             self.effects.show_emergency = True
 
     def take_photo(self, event: EventData) -> None:
@@ -454,6 +459,10 @@ class AskFlow(Flow[AskEffects, AskProblem]):
 
     def stop_editing(self, event: EventData) -> None:
         self.data["editing"] = False
+
+    def clear_urgent(self, event: EventData) -> None:
+        self.data["urgent"] = False
+        self.data["calmed"] = True  # the preview says so
 
     def submit(self, event: EventData) -> None:
         text = visible_text(self.data["text"])

@@ -140,6 +140,10 @@ async def ask_preview(ctx: HromadaContext) -> None:
         [(_("Edit the text"), data("ask", "edit"))],
         _cancel_row(ctx),
     ]
+    if stored.get("urgent"):  # a false alarm of the danger words can be taken back
+        rows.insert(1, [(_("Not urgent: send as an ordinary question"), data("ask", "calm"))])
+    elif stored.get("calmed"):
+        lines.append(_("Not urgent: it will be sent as an ordinary question."))
     ctx.replies.send("\n".join(lines), keyboard(rows))
 
 
@@ -150,6 +154,7 @@ EVENTS = {
     "share": ("choose_contact", {"share": True}),
     "send": ("confirm", {}),
     "edit": ("edit_text", {}),
+    "calm": ("not_urgent", {}),
     "back": ("back", {}),
 }
 
