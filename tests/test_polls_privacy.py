@@ -22,8 +22,12 @@ from storage.repositories import polls
 from storage.repositories.polls import Vote
 from storage.types import set_clock
 from tests.test_fsm_migration import _alembic, empty_engine
+from tests.test_polls_storage import _people as storage_people
+from tests.test_polls_storage import _poll as storage_poll
+from tests.test_polls_storage import _race as race
+from tests.test_polls_storage import postgres_only
 
-__all__ = ["empty_engine"]
+__all__ = ["empty_engine", "postgres_only"]
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -266,3 +270,20 @@ async def test_migration_0013_gives_existing_votes_ballots(empty_engine: AsyncEn
         tally = await polls.tally(session, 2)
         assert tally.counts == {1: 1, 2: 2} and tally.voters == 2
     await _alembic(empty_engine, command.upgrade, "head")
+
+
+async def test_simultaneous_presses_of_several_options_share_one_ballot(
+    engine: AsyncEngine, postgres_only: None
+) -> None:
+    """Twenty presses at once by one person on a multiple-choice poll, over three options:
+    one row per option, all with the person's one ballot, so one voter (PostgreSQL)."""
+    async with session_factory(engine)() as session, session.begin():
+        (user,) = await storage_people(session, 1)
+        poll_id = (await storage_poll(session, multiple=True)).id
+    outcomes = await race(engine, poll_id, [(user, 1 + n % 3) for n in range(20)])
+    assert outcomes.count(Vote.CHOSEN) == 3 and outcomes.count(Vote.ALREADY) == 17
+    async with session_factory(engine)() as session:
+        rows = list(await session.scalars(select(PollVote).order_by(PollVote.slot)))
+        assert [r.slot for r in rows] == [1, 2, 3]
+        assert len({r.ballot for r in rows}) == 1
+        assert (await polls.tally(session, poll_id)).voters == 1
