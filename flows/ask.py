@@ -453,6 +453,8 @@ class AskFlow(Flow[AskEffects, AskProblem]):
 
     def remember_share(self, event: EventData) -> None:
         self.data["share_contact"] = event.kwargs["share"]
+        # whether the card will show a @username too (the preview says so); never the name
+        self.data["with_username"] = bool(event.kwargs.get("with_username"))
 
     def start_editing(self, event: EventData) -> None:
         self.data["editing"] = True

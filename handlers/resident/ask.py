@@ -130,9 +130,12 @@ async def ask_preview(ctx: HromadaContext) -> None:
     ]
     if photos:
         lines.append(ctx.i18n.ngettext("{n} photo", "{n} photos", photos).format(n=photos))
-    lines.append(
-        _("Your name is shared with staff.") if stored.get("share_contact") else _("Anonymous.")
-    )
+    if not stored.get("share_contact"):
+        lines.append(_("Anonymous."))
+    elif stored.get("with_username"):  # the card shows "Name (@username)"
+        lines.append(_("Staff will see your name and your Telegram username."))
+    else:
+        lines.append(_("Your name is shared with staff."))
     if stored.get("urgent"):
         lines.append(_("⚠️ Marked urgent: it mentions danger."))
     rows = [
@@ -173,6 +176,9 @@ async def pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
     if not event:
         await stale_button(ctx)
         return
+    if arg == "share":
+        person = update.effective_user
+        kwargs = {**kwargs, "with_username": bool(person and person.username)}
     await _run(update, ctx, event, **kwargs)
 
 
