@@ -179,7 +179,7 @@ async def test_fifty_people_ten_updates_each_across_two_workers(
             rows = await session.execute(
                 select(ProcessedUpdate.update_id, ProcessedUpdate.processed_at)
             )
-            at = dict(rows.tuples().all())
+            at = {update_id: when for update_id, when in rows}
     finally:
         await engine.dispose()
     for ids in sent.values():  # processed (the person's lock taken) in the order sent
