@@ -99,16 +99,21 @@ async def my_pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
 @router.callback("rs")
 async def resident_pressed(update: Update, ctx: HromadaContext, arg: str) -> None:
     _ = ctx.i18n.gettext
-    action, number, _tail = parse_button(arg)
+    action, number, answer = parse_button(arg)
     request = await _own(ctx, number)
     if request is None:
         return
     ref = await requests.reference_of(ctx.db, request)
+    if answer.isdigit() and int(answer) < await requests.last_event_id(
+        ctx.db, request.id, "answered"
+    ):  # a button under an answer that a newer answer superseded
+        ctx.replies.notice(
+            _("{ref} has a newer answer: please use the buttons under it.").format(ref=ref),
+            alert=True,
+        )
+        return
     if action in ("yes", "no"):
-        if await requests.rate(ctx.db, request, helped=action == "yes"):
-            ctx.replies.notice(_("Thank you! Your answer helps the working group."))
-        else:
-            ctx.replies.notice(_("This button is no longer active."))
+        await _rate(ctx, request, helped=action == "yes")
     elif action == "close":
         if await requests.close(ctx.db, request, actor_kind="resident"):
             await staff_chat.refresh_card(Notices.of(ctx), request)  # nobody else is told
@@ -132,6 +137,22 @@ async def resident_pressed(update: Update, ctx: HromadaContext, arg: str) -> Non
         await _ask_reply(ctx, request, ref, ReplyMode.REPLY)
     else:
         stale_notice(ctx)
+
+
+async def _rate(ctx: HromadaContext, request: ServiceRequest, *, helped: bool) -> None:
+    """Rate the answer. **Decision:** a resident may change their mind; the pop-up says the
+    rating changed (never a silent change), and the same choice again records nothing."""
+    _ = ctx.i18n.gettext
+    before = request.helped
+    said = _("it helped") if helped else _("it did not help")
+    if before is helped and request.status in ("answered", "closed"):
+        ctx.replies.notice(_("You already said: {said}.").format(said=said))
+    elif not await requests.rate(ctx.db, request, helped=helped):
+        ctx.replies.notice(_("This button is no longer active."))
+    elif before is None:
+        ctx.replies.notice(_("Thank you! Your answer helps the working group."))
+    else:
+        ctx.replies.notice(_("Your rating is changed: {said}.").format(said=said))
 
 
 async def _ask_reply(

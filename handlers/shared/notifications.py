@@ -219,13 +219,20 @@ async def _tell_resident(
     assert community is not None
     t = n.translator_for(user)
     ref = requests.reference(community.code, request.number)
-    text, markup = _resident_message(news, request, ref, community, t)
+    text, markup = _resident_message(news, request, ref, community, t, event)
     await n.send(user.telegram_id, text, markup, key=f"req:{request.id}:{news.kind}:{event}")
 
 
 def _resident_message(
-    news: ResidentNews, request: ServiceRequest, ref: str, community: Community, t: Translator
+    news: ResidentNews,
+    request: ServiceRequest,
+    ref: str,
+    community: Community,
+    t: Translator,
+    event: int,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
+    """`event` (the answer's own audit event) goes into the answer's buttons, so that once
+    a newer answer came they change nothing (`handlers/resident/my_requests.py`)."""
     _ = t.gettext
     rid = request.id
     if isinstance(news, StaffWrote) and not news.asks:
@@ -235,10 +242,13 @@ def _resident_message(
         body = _("<b>Answer to your request {ref}</b> — {org}:").format(ref=ref, org=org)
         body += "\n\n" + escape(news.text) + "\n\n" + _("Did this help?")
         rows = [
-            [(_("Yes, it helped"), data("rs", f"yes:{rid}")), (_("No"), data("rs", f"no:{rid}"))],
             [
-                (_("Ask again"), data("rs", f"reopen:{rid}")),
-                (_("Close request"), data("rs", f"close:{rid}")),
+                (_("Yes, it helped"), data("rs", f"yes:{rid}:{event}")),
+                (_("No"), data("rs", f"no:{rid}:{event}")),
+            ],
+            [
+                (_("Ask again"), data("rs", f"reopen:{rid}:{event}")),
+                (_("Close request"), data("rs", f"close:{rid}:{event}")),
             ],
         ]
         return body, keyboard(rows)

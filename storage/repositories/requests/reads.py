@@ -103,10 +103,12 @@ async def events(session: AsyncSession, request_id: int) -> list[RequestEvent]:
     return list(rows.scalars())
 
 
-async def last_event_id(session: AsyncSession, request_id: int) -> int:
-    """The newest audit event's id: a stable part of notification dedup keys."""
+async def last_event_id(session: AsyncSession, request_id: int, action: str | None = None) -> int:
+    """The newest audit event's id (of `action` only, when given): a stable part of
+    notification dedup keys, and what an answer's buttons carry to tell a newer answer."""
     await session.flush()
-    result = await session.execute(
-        select(func.max(RequestEvent.id)).where(RequestEvent.request_id == request_id)
-    )
+    query = select(func.max(RequestEvent.id)).where(RequestEvent.request_id == request_id)
+    if action is not None:
+        query = query.where(RequestEvent.action == action)
+    result = await session.execute(query)
     return int(result.scalar_one() or 0)
