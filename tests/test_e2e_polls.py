@@ -282,6 +282,15 @@ async def test_below_the_minimum_no_message_carries_a_count(
         assert not counted.search(text), text
     hidden = [t for t in texts if "менше ніж 5" in t or "меньше 5" in t]
     assert len(hidden) >= 3  # two voters and the creator
+    # the creator's CSV says hidden and counts nothing
+    async with moderator.expect_message(has("Ваші опитування")) as listed:
+        await moderator.send_command("/polls")
+    label = next(b for b in listed.message.button_texts() if b.startswith("CSV"))
+    async with moderator.expect_message(lambda m: bool(m.raw.get("document"))) as sent:
+        await moderator.press(listed.message, label)
+    csv_rows = botapi.state.files[sent.message.raw["document"]["file_id"]].data.decode()
+    (row,) = csv_rows.splitlines()[1:]
+    assert row.endswith(",,,,hidden: too_few"), row
 
 
 async def test_a_deadline_that_passed_while_the_bot_was_down(

@@ -24,6 +24,7 @@ from storage.engine import session_factory
 from storage.models import Community, Meeting, MeetingRsvp, Poll, PollVote, User
 from storage.types import system_clock
 from tests.onboarding_steps import has
+from tests.privacy_steps import downloaded_json
 from tests.request_steps import make_moderator, onboard, outbox_drained
 from tests.test_e2e_polls import MovedClock, clock, poll_of, run_closing_job, say
 
@@ -189,11 +190,17 @@ async def test_forget_keeps_the_evaluation_counts(
         await answer(botapi, person, useful, AGREE[language])
 
     leaving = people[0]
-    async with leaving.expect_message(lambda m: bool(m.buttons)) as asked:
+    # /mydata lists the vote, in the person's language, and nothing of anyone else's
+    async with leaving.expect_message(lambda m: bool(m.raw.get("document"))):
+        await leaving.send_command("/mydata")
+    _raw, exported = downloaded_json(botapi, leaving)
+    (mine,) = exported["sections"]["polls"]["data"]
+    assert mine["answer"] == "Погоджуюся" and mine["closed"] is None
+    assert "Зустріч «Вода»" in mine["poll"] and "Зустріч була корисною" in mine["poll"]
+    async with leaving.expect_message(has("Стерти все")) as confirm:
         await leaving.send_command("/forget")
-    confirm = asked.message.button_texts()[0]  # "Yes, erase everything"
-    async with leaving.expect_message(lambda m: True):
-        await leaving.press(asked.message, confirm)
+    async with leaving.expect_message(has("Готово")):
+        await leaving.press(confirm.message, "Так, стерти все")
     async with engine.connect() as conn:
         assert (
             await conn.scalar(
