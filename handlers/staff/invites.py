@@ -9,6 +9,7 @@ from telegram import Update
 from handlers.core.content import command_args
 from handlers.core.context import HromadaContext
 from handlers.core.router import Router
+from handlers.core.steps import keep_flow
 from handlers.shared import labels
 from handlers.shared.names import community_name
 from storage.models import Community, StaffRole
@@ -20,10 +21,13 @@ router = Router()
 @router.deep_link("inv_")
 async def accept(update: Update, ctx: HromadaContext) -> None:
     """Take the invited role, say what it allows, and go to the main menu (or, for a
-    newcomer whose link failed, to the way into onboarding)."""
+    newcomer whose link failed, to the way into onboarding). Opened in the middle of a flow,
+    the flow is kept, said so and its step asked again (the interrupted-flows rule)."""
     code = command_args(update.effective_message) if update.effective_message else ""
     await _accept(ctx, code)
-    await ctx.fsm.clear()
+    if await ctx.fsm.get_state() is not None:
+        await keep_flow(ctx)
+        return
     await ctx.reprompt()
 
 
