@@ -26,6 +26,7 @@ from storage.types import system_clock
 from tests.onboarding_steps import has
 from tests.privacy_steps import downloaded_json
 from tests.request_steps import make_moderator, onboard, outbox_drained
+from tests.running_bot import bot_settings, running_bot
 from tests.test_e2e_polls import MovedClock, clock, poll_of, run_closing_job, say
 
 __all__ = ["clock"]
@@ -289,3 +290,20 @@ async def test_a_poll_to_those_going_to_a_meeting(
     assert again.message.button_texts() == ["Чай", "Печиво"]
     async with people[3].expect_message(has("Зараз немає опитувань")):
         await people[3].press(menus[3], "Опитування")
+
+
+async def test_a_meeting_that_ended_while_the_bot_was_down_is_evaluated_at_start(
+    botapi: BotApiServer, database_url: str, engine: AsyncEngine
+) -> None:
+    """The evaluation job's first run, right after start, finds an occurrence that ended
+    while the bot was down (within the week's look-back)."""
+    settings = bot_settings(botapi, database_url)
+    async with running_bot(settings):
+        ru = botapi.user(first_name="Житель")
+        await onboard(ru, "ru")
+    await ended_meeting(engine, "Вода", [ru.id], [])  # written while no bot runs
+    async with running_bot(settings) as app:
+        first = await ru.wait_for(has("Встреча была полезной"), since=0, timeout=20)
+        await outbox_drained(app)
+    assert first.button_texts() == [AGREE["ru"], DISAGREE["ru"]]
+    assert len(evaluation_polls(ru, "Вода (ru)")) == 3
