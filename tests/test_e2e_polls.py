@@ -258,6 +258,25 @@ async def test_poll_from_creation_to_chart(
     assert (tmp_path / "p.csv").read_text(encoding="utf-8").splitlines()[1:] == [
         line for line in csv_text.splitlines()[1:]
     ]
+    # --since: polls created on or after that (UTC) day; a later day has none of them
+    later = (system_clock() + timedelta(days=5)).date().isoformat()
+    code, out, err = await cli(
+        botapi,
+        database_url,
+        "export",
+        "polls",
+        "--since",
+        later,
+        "--output",
+        str(tmp_path / "q.csv"),
+    )
+    assert code == 0, err
+    assert "0 polls, 0 rows" in out
+    assert (tmp_path / "q.csv").read_text(encoding="utf-8").splitlines() == [
+        csv_text.splitlines()[0]
+    ]
+    code, _out, err = await cli(botapi, database_url, "export", "polls", "--since", "2.12.2026")
+    assert code != 0 and "not a date" in err
 
 
 async def test_below_the_minimum_no_message_carries_a_count(

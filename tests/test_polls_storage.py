@@ -162,6 +162,32 @@ async def test_a_thousand_residents_at_once(engine: AsyncEngine, postgres_only: 
     assert total == 1000 and distinct == 1000
 
 
+async def test_a_thousand_residents_each_pressing_two_answers_at_once(
+    engine: AsyncEngine, postgres_only: None
+) -> None:
+    """Every resident presses two different answers at the same moment (both presses in the
+    same wave): still exactly 1,000 rows, one per person, each the last word of one of the
+    two presses."""
+    async with session_factory(engine)() as session, session.begin():
+        people = await _people(session, 1000)
+        poll_id = (await _poll(session)).id
+    presses = [press for u in people for press in ((u, 1), (u, 2))]
+    outcomes = []
+    for start in range(0, len(presses), WAVE):
+        outcomes += await _race(engine, poll_id, presses[start : start + WAVE])
+    assert outcomes.count(Vote.CHOSEN) == 1000  # one first vote each
+    assert (
+        outcomes.count(Vote.CHOSEN) + outcomes.count(Vote.CHANGED) + outcomes.count(Vote.ALREADY)
+        == 2000
+    )
+    async with session_factory(engine)() as session:
+        total = await session.scalar(select(func.count()).select_from(PollVote))
+        distinct = await session.scalar(select(func.count(func.distinct(PollVote.user_id))))
+        tally = await polls.tally(session, poll_id)
+    assert total == 1000 and distinct == 1000
+    assert tally.voters == 1000 and tally.counts[1] + tally.counts[2] == 1000
+
+
 async def test_twenty_presses_of_one_person_one_row(
     engine: AsyncEngine, postgres_only: None
 ) -> None:
