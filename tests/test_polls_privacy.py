@@ -269,6 +269,12 @@ async def test_migration_0013_gives_existing_votes_ballots(empty_engine: AsyncEn
         assert await session.scalar(select(func.count()).select_from(PollVote)) == 5
         tally = await polls.tally(session, 2)
         assert tally.counts == {1: 1, 2: 2} and tally.voters == 2
+    # and back: the unlinked votes go (no person to return them to), the others stay
+    await _alembic(empty_engine, command.downgrade, "0012")
+    async with empty_engine.connect() as conn:
+        left = (await conn.execute(text("SELECT poll_id, user_id FROM poll_votes"))).all()
+        options = await conn.scalar(text("SELECT count(*) FROM poll_options"))
+    assert sorted(tuple(r) for r in left) == [(1, 2), (2, 3)] and options == 4
     await _alembic(empty_engine, command.upgrade, "head")
 
 
