@@ -77,6 +77,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--only", choices=SCENARIOS, help="run one scenario")
     parser.add_argument(
+        "--http-client",
+        choices=("httpx", "aiohttp"),
+        default="httpx",
+        help="the Hromada bot's HTTP client (aiohttp: bench/aiohttp_bot.py; baselines: httpx)",
+    )
+    parser.add_argument(
         "--outbox-messages",
         type=int,
         default=2000,
@@ -114,7 +120,9 @@ async def run(args: argparse.Namespace) -> tuple[list[ScenarioResult], list[Figu
             people = scenario_people(name, args.users, args.memory_people)
             print(f"running {name}: {people} people x 3 updates ...", flush=True)
             profile = PROFILE if args.profile and name == "hromada" else None
-            results.append(await run_scenario(name, people, args.database, deadline, profile))
+            results.append(
+                await run_scenario(name, people, args.database, deadline, profile, args.http_client)
+            )
         figures = scenario_figures(results, args.database)
         if not (args.only or args.no_side):
             print("running the side benchmarks (reminders, polls, /queue, /stats) ...", flush=True)
@@ -156,7 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     path = write_json(
         results,
-        {"users": args.users, "database": args.database, "only": args.only},
+        {
+            "users": args.users,
+            "database": args.database,
+            "only": args.only,
+            "http_client": args.http_client,
+        },
         [f.as_json() for f in figures],
         load,
     )

@@ -69,7 +69,12 @@ Drive = Callable[
 
 
 async def run_scenario(
-    name: str, users: int, database: str, deadline: float, profile: Path | None = None
+    name: str,
+    users: int,
+    database: str,
+    deadline: float,
+    profile: Path | None = None,
+    http_client: str = "httpx",
 ) -> ScenarioResult:
     """Run scenario ``name`` with ``users`` people; BenchError if anything is off.
     ``deadline`` is a ``time.monotonic()`` value the scenario must finish by; with
@@ -129,7 +134,8 @@ async def run_scenario(
                 seeded = await run_once(["-m", "bot", "seed"], env, workdir, within=120)
                 if "communities:" not in seeded:
                     raise BenchError(f"unexpected output of `python -m bot seed`: {seeded!r}")
-                bot = BotProcess("hromada_bot", ["-m", "bot", "run"], env, workdir)
+                module = "bench.aiohttp_bot" if http_client == "aiohttp" else "bot"
+                bot = BotProcess("hromada_bot", ["-m", module, "run"], env, workdir)
                 server.replies.error_reply = text_contains(ERROR_REPLY)
                 concurrency = env.get("CONCURRENT_UPDATES", "64 (default)")
                 drive, what = _hromada_drive(name)
@@ -145,7 +151,8 @@ async def run_scenario(
                         and bool(server.calls_of("getUpdates"))
                     ),
                     description=(
-                        f"Hromada bot on {database}, residents onboarding{what}; different"
+                        f"Hromada bot ({http_client}) on {database}, residents onboarding{what};"
+                        " different"
                         f" users processed concurrently (CONCURRENT_UPDATES={concurrency}),"
                         " rate limits off"
                     ),
