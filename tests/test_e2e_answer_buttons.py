@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 async def test_a_superseded_answers_buttons_change_nothing_and_a_changed_rating_says_so(
     botapi: BotApiServer, bot: HromadaApp, engine: AsyncEngine
 ) -> None:
-    moderator, resident, card, first = await answered(botapi, engine)
+    moderator, resident, _card, first = await answered(botapi, engine)
     # the resident asks again on the first answer; the moderator answers a second time
     async with resident.expect_message(has("Напишіть ваше повідомлення")):
         await resident.press(first, "Запитати ще раз")
