@@ -1,5 +1,6 @@
 """An ex-member of a self-help group (issue 8): after leaving, the RSVP buttons of a notice
-received as a member change nothing, and the group's reminders no longer reach them."""
+received as a member change nothing, "Meetings" no longer lists the group's meeting (nor
+for a pending member) and the group's reminders no longer reach them."""
 
 from __future__ import annotations
 
@@ -55,7 +56,10 @@ async def test_an_ex_members_rsvp_changes_nothing_and_no_reminder_follows(
     await olena.press(notice, "✅ Я прийду")
     await answered(botapi, "Записали: ви прийдете")
 
-    # Olena leaves the group
+    # Olena's "Meetings" lists it while she is a member; then she leaves the group
+    menu = await step(olena, "Головне меню", olena.send_command("/start"))
+    mine = await step(olena, "Ваші найближчі зустрічі", olena.press(menu, "Зустрічі"))
+    assert "Зустріч батьків" in (mine.text or "")
     menu = await step(olena, "Головне меню", olena.send_command("/start"))
     listed = await step(olena, "Групи", olena.press(menu, "Групи самодопомоги"))
     card = await step(olena, "Ви учасник групи", olena.press(listed, listed.button_texts()[0]))
@@ -75,6 +79,13 @@ async def test_an_ex_members_rsvp_changes_nothing_and_no_reminder_follows(
     async with engine.connect() as conn:
         rows = (await conn.execute(select(MeetingRsvp.going))).scalars().all()
     assert list(rows) == [True]
+
+    # "Meetings" lists it no more for her, and never did for the pending Petro
+    for person in (olena, petro):
+        menu = await step(person, "Головне меню", person.send_command("/start"))
+        mine = await step(person, "зустрічей", person.press(menu, "Зустрічі"))
+        assert "Найближчим часом зустрічей для вас немає" in (mine.text or "")
+        assert "Зустріч батьків" not in (mine.text or "")
 
     before = len(sends_to(botapi, olena.id))
     clock.now = instant(datetime(2026, 11, 30, 18), KYIV)  # the 24 h reminder is due
