@@ -34,7 +34,7 @@ from handlers.staff.polls_publish import announce
 from locales import load_translators
 from scheduler.dispatcher import OutboxDispatcher
 from scheduler.polls import add_poll_jobs
-from scheduler.runner import SchedulerConfig, build_scheduler
+from scheduler.runner import SchedulerConfig, build_scheduler, stop_scheduler
 from storage.engine import session_factory
 
 log = logging.getLogger(__name__)
@@ -161,8 +161,8 @@ class Lifecycle:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        if self.scheduler is not None:
+            await stop_scheduler(self.scheduler)  # its running jobs end before the engine
         await self.outbox.stop()
         if self.engine is not None:
             await self.engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -85,3 +86,23 @@ def build_scheduler(
         max_instances=1,
     )
     return scheduler
+
+
+async def stop_scheduler(scheduler: AsyncIOScheduler) -> None:
+    """Stop the scheduler and wait until the jobs it was running have ended.
+
+    APScheduler's asyncio executor cancels its running jobs at `shutdown` but cannot wait
+    for them (it is not a coroutine); a cancelled job then rolls its transaction back while
+    the caller already disposes of the engine, and on SQLite that rollback could wait on the
+    disposed connection for ever (the event loop's teardown hung on it). So the running jobs'
+    tasks are taken first and awaited after the cancel; their CancelledError is expected.
+    """
+    if not scheduler.running:
+        return
+    running: list[asyncio.Future[object]] = []
+    for executor in scheduler._executors.values():  # private: there is no public accessor
+        pending = getattr(executor, "_pending_futures", ())
+        running.extend(f for f in pending if isinstance(f, asyncio.Future) and not f.done())
+    scheduler.shutdown(wait=False)
+    if running:
+        await asyncio.gather(*running, return_exceptions=True)
