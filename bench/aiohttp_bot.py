@@ -3,8 +3,8 @@
 ``python -m bench --http-client aiohttp`` runs the Hromada bot through this module: every
 ``ApplicationBuilder`` gets :class:`bot.aiohttp_request.AiohttpRequest` for its calls and its
 getUpdates before it builds; nothing else changes. It is not the bot's default: measured it
-pays (about 25 % less CPU per update) but not every e2e test passes with it yet (see
-docs/ARCHITECTURE.md, "Performance and the benchmark").
+pays (about 25 % less CPU per update); wiring it into ``bot/app.py`` waits for a
+whole-suite run with it (see docs/ARCHITECTURE.md, "Performance and the benchmark").
 """
 
 from __future__ import annotations
