@@ -81,6 +81,12 @@ def hidden_line(results: Results, _: Gettext, ngettext: Ngettext) -> str:
     """The one sentence shown instead of numbers (never a count)."""
     if results.visibility is Visibility.AFTER_CLOSE:
         return _("Results will be shown when the poll closes.")
+    if results.closed:  # no "so far": no more votes will come
+        return ngettext(
+            "The poll is closed. Fewer than {n} person voted, so the results are not shown.",
+            "The poll is closed. Fewer than {n} people voted, so the results are not shown.",
+            results.min_votes,
+        ).format(n=results.min_votes)
     return ngettext(
         "Fewer than {n} vote so far: results are shown from {n} votes.",
         "Fewer than {n} votes so far: results are shown from {n} votes.",

@@ -132,6 +132,8 @@ async def test_my_requests_shows_the_page_and_the_total(
     async with resident.expect_message(has("Мої звернення")) as listed:
         await resident.press(menu.message, "Мої звернення")
     assert "7 звернень · Сторінка 1 з 2" in (listed.message.text or "")
+    # how old each is, said as Ukrainians say it on its own: "… · 5 секунд тому"
+    assert all(b.endswith(" тому") for b in listed.message.button_texts() if "·" in b)
     async with resident.expect_message(has("Сторінка 2 з 2")) as second:
         await resident.press(listed.message, "Далі ▶")
     assert "7 звернень" in (second.message.text or "")

@@ -66,6 +66,7 @@ async def test_queue_puts_urgent_first_then_oldest(
         await moderator.send_command("/queue")
     refs = [b.split(" · ")[0] for b in queue.message.button_texts()]
     assert refs == ["⚠️ DRU-0003", "DRU-0001", "DRU-0002"]
+    assert all(b.endswith(" тому") for b in queue.message.button_texts() if "·" in b)
     async with moderator.expect_message(has("DRU-0001")) as opened:
         await moderator.press(queue.message, queue.message.button_texts()[1])
     assert "Взяти в роботу" in opened.message.button_texts()

@@ -63,7 +63,8 @@ def test_results_text_numbers_first_with_percentages() -> None:
 
 def test_below_the_minimum_no_count_at_all() -> None:
     text = results_text(_results([3, 1], 4), _, ngettext)
-    assert text == "Fewer than 5 votes so far: results are shown from 5 votes."
+    # closed: no "so far", no more votes will come
+    assert text == "The poll is closed. Fewer than 5 people voted, so the results are not shown."
     open_text = results_text(_results([30, 10], 40, closed=False), _, ngettext)
     assert not any(ch.isdigit() for ch in open_text)
 

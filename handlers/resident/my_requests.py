@@ -43,7 +43,7 @@ async def show_list(ctx: HromadaContext, page: int = 0) -> None:
     rows: list[list[Button]] = []
     for item in items:
         ref = await requests.reference_of(ctx.db, item)
-        age = labels.age(item.created_at, ctx.i18n.language)
+        age = labels.ago(item.created_at, ctx.i18n.language)
         label = f"{ref} · {labels.status(item.status, _)} · {age}"
         rows.append([(label[:60], data("my", f"open:{item.id}"))])
     nav = pager(page, (page + 1) * PER_PAGE < total, lambda n: data("my", f"page:{n}"), _)

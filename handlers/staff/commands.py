@@ -101,7 +101,7 @@ async def _list(
             urgent="⚠️ " if item.urgent else "",
             ref=ref,
             category=labels.category(item.category, _),
-            age=labels.age(item.created_at, ctx.i18n.language),
+            age=labels.ago(item.created_at, ctx.i18n.language),
         )
         rows.append([(label[:60], data("st", f"open:{item.id}"))])
     nav = pager(page, (page + 1) * PER_PAGE < total, lambda n: data(prefix, n), _)

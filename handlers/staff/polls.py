@@ -33,7 +33,7 @@ from handlers.shared.keyboards import Button, data, keyboard
 from handlers.staff.polls_export import csv_for
 from handlers.staff.polls_publish import community_zone, prepare, publish, store
 from locales import n_
-from locales.dates import format_when
+from locales.dates import format_when, zone_words
 from storage.models import Meeting, Poll, StaffRole
 from storage.repositories import meetings, polls, staff
 from storage.types import utcnow
@@ -205,7 +205,9 @@ async def _local_today(ctx: HromadaContext) -> date:
 async def ask_closes(ctx: HromadaContext) -> None:
     """The meetings' eight-week picker (issue 6), or the date and time typed."""
     _ = ctx.i18n.gettext
-    today = await _local_today(ctx)
+    draft = await ctx.fsm.get_data()
+    zone = await community_zone(ctx.db, int(draft["community_id"]), ctx.services.timezone)
+    today = wall_time(utcnow(), zone).date()
     rows: list[list[Button]] = []
     for week in picker_days(today):
         row: list[Button] = []
@@ -221,9 +223,9 @@ async def ask_closes(ctx: HromadaContext) -> None:
     rows.append(_cancel_row(ctx))
     ctx.replies.send(
         _(
-            "When does the poll close? Choose the day (local time), "
+            "When does the poll close? Choose the day ({zone}), "
             "or write the date and time, e.g. 25.12 18:00."
-        ),
+        ).format(zone=zone_words(ctx.i18n.language, zone)),
         keyboard(rows),
     )
 
