@@ -109,8 +109,9 @@ async def ask_contact(ctx: HromadaContext) -> None:
         _cancel_row(ctx),
     ]
     question = _(
-        "Should staff see your name? By default they do not: your request is anonymous and "
-        "shows only its number. Share your name only if you want staff to know who you are."
+        "Should staff see your name (and your @username, if you have one)? By default they "
+        "do not: your request is anonymous and shows only its number. Share them only if you "
+        "want staff to know who you are."
     )
     ctx.replies.show(question, keyboard(rows))
 
