@@ -115,6 +115,12 @@ async def test_forget_unlinks_votes_and_the_counts_stay(db: AsyncSession) -> Non
         select(func.count()).select_from(PollVote).where(PollVote.user_id.is_(None))
     )
     assert unlinked == 4  # her one single-choice row and three multiple-choice rows
+    times = await db.scalars(
+        select(PollVote.voted_at, Poll.created_at)
+        .join(Poll, Poll.id == PollVote.poll_id)
+        .where(PollVote.user_id.is_(None), PollVote.voted_at != Poll.created_at)
+    )
+    assert list(times) == []  # no exact second of hers left to match against anything
     assert await db.scalar(select(func.count()).select_from(User).where(User.id == olena.id)) == 0
     assert not await polls.is_recipient(db, several.id, olena.id)
     assert await polls.choices_of(db, several.id, petro.id) == {2}  # others untouched

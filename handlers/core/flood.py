@@ -204,6 +204,9 @@ async def keep_dropped(gate: FloodGate, services: Services) -> int:
             log.warning("flood control: dropped messages' ids not kept (%s)", type(exc).__name__)
             gate.unkept = (taken + gate.unkept)[:MAX_UNKEPT]
             return 0
+        except BaseException:  # cancelled mid-write (shutdown): the final round keeps them
+            gate.unkept = (taken + gate.unkept)[:MAX_UNKEPT]
+            raise
         return len(taken)
 
 

@@ -406,13 +406,19 @@ async def created_by(session: AsyncSession, user_id: int) -> list[Poll]:
     return list(result)
 
 
+# An unlinked vote's time becomes its poll's: the exact second of a press could be matched
+# against other records of what a person did when (review finding); the language stays, as
+# the per-language counts of the export need it.
+_poll_created = select(Poll.created_at).where(Poll.id == PollVote.poll_id).scalar_subquery()
+
+
 async def unlink_person(session: AsyncSession, user_id: int) -> None:
     """/forget: the person's votes stay, counted, but no longer name them; their recipient
     rows (their ballots' owner, the live refresh throttle) go."""
     await session.execute(
         update(PollVote)
         .where(PollVote.user_id == user_id)
-        .values(user_id=None)
+        .values(user_id=None, voted_at=_poll_created)
         .execution_options(synchronize_session=False)
     )
     await session.execute(delete(PollRecipient).where(PollRecipient.user_id == user_id))
@@ -425,7 +431,7 @@ async def unlink_closed(session: AsyncSession, closed_before: datetime) -> int:
     result = await session.execute(
         update(PollVote)
         .where(PollVote.poll_id.in_(closed), PollVote.user_id.is_not(None))
-        .values(user_id=None)
+        .values(user_id=None, voted_at=_poll_created)
         .execution_options(synchronize_session=False)
     )
     await session.execute(delete(PollRecipient).where(PollRecipient.poll_id.in_(closed)))
