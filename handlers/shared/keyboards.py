@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from flows.meetings_time import picker_days
 
 Button = tuple[str, str]  # (label, callback data)
 
@@ -32,3 +35,22 @@ def pager(
     if has_next:
         row.append((_("Next ▶"), to_page(page + 1)))
     return row
+
+
+def day_picker(today: date, prefix: str) -> list[list[Button]]:
+    """The eight-week calendar of the meeting and poll flows (`flows.meetings_time.
+    picker_days`): a row a week, Monday first; a day's button is `prefix:day:YYYYMMDD`, a
+    blank is `prefix:none`; today and each 1st show their month."""
+    rows: list[list[Button]] = []
+    for week in picker_days(today):
+        row: list[Button] = []
+        for day in week:
+            if day is None:
+                row.append(("·", data(prefix, "none")))
+            else:
+                label = (
+                    f"{day.day}.{day.month:02d}" if day.day == 1 or day == today else str(day.day)
+                )
+                row.append((label, data(prefix, f"day:{day:%Y%m%d}")))
+        rows.append(row)
+    return rows

@@ -23,12 +23,12 @@ from flows.meetings import (
     MeetingProblem,
 )
 from flows.meetings_texts import News
-from flows.meetings_time import TIME_CHOICES, picker_days
+from flows.meetings_time import TIME_CHOICES
 from flows.recurrence import Repeat, instant, wall_time
 from handlers.core.context import HromadaContext
 from handlers.core.router import Router
 from handlers.core.steps import after_flow, cancel_flow, enter_flow, run_flow, send_back
-from handlers.shared.keyboards import Button, data, keyboard
+from handlers.shared.keyboards import Button, data, day_picker, keyboard
 from handlers.shared.meetings_notices import tell_everyone
 from handlers.shared.names import community_name
 from handlers.staff.meetings_access import organiser, owner_community
@@ -134,19 +134,7 @@ async def ask_agenda(ctx: HromadaContext) -> None:
 async def ask_day(ctx: HromadaContext) -> None:
     _ = ctx.i18n.gettext
     today = await _today(ctx)
-    rows: list[list[Button]] = []
-    for week in picker_days(today):
-        row: list[Button] = []
-        for day in week:
-            if day is None:
-                row.append(("·", data(PREFIX, "none")))
-            else:
-                label = (
-                    f"{day.day}.{day.month:02d}" if day.day == 1 or day == today else str(day.day)
-                )
-                row.append((label, data(PREFIX, f"day:{day:%Y%m%d}")))
-        rows.append(row)
-    rows.append(_cancel_row(ctx))
+    rows = [*day_picker(today, PREFIX), _cancel_row(ctx)]
     ctx.replies.send(
         _(
             "Choose the day (the next eight weeks, Monday to Sunday), "

@@ -14,7 +14,7 @@ from telegram import Update
 
 from flows.categories import CATEGORY_CODES, category_label
 from flows.flow import Step
-from flows.meetings_time import TIME_CHOICES, picker_days
+from flows.meetings_time import TIME_CHOICES
 from flows.polls import MAX_OPTIONS, MAX_QUESTION_LENGTH, pick
 from flows.polls_create import (
     MIN_VOTES_CHOICES,
@@ -29,7 +29,7 @@ from handlers.core.context import HromadaContext
 from handlers.core.router import Router
 from handlers.core.steps import after_flow, cancel_flow, enter_flow, run_flow, send_back
 from handlers.shared.ids import parse_id
-from handlers.shared.keyboards import Button, data, keyboard
+from handlers.shared.keyboards import Button, data, day_picker, keyboard
 from handlers.staff.polls_export import csv_for
 from handlers.staff.polls_publish import community_zone, prepare, publish, store
 from locales import n_
@@ -195,32 +195,22 @@ async def ask_results(ctx: HromadaContext) -> None:
     ctx.replies.send(_("When may people see the results?"), keyboard(rows))
 
 
-async def _local_today(ctx: HromadaContext) -> date:
+async def _zone(ctx: HromadaContext) -> str:
+    """The time zone of the poll's community."""
     draft = await ctx.fsm.get_data()
-    zone = await community_zone(ctx.db, int(draft["community_id"]), ctx.services.timezone)
-    return wall_time(utcnow(), zone).date()
+    return await community_zone(ctx.db, int(draft["community_id"]), ctx.services.timezone)
+
+
+async def _local_today(ctx: HromadaContext) -> date:
+    return wall_time(utcnow(), await _zone(ctx)).date()
 
 
 @router.prompt(PollForm.closes)
 async def ask_closes(ctx: HromadaContext) -> None:
     """The meetings' eight-week picker (issue 6), or the date and time typed."""
     _ = ctx.i18n.gettext
-    draft = await ctx.fsm.get_data()
-    zone = await community_zone(ctx.db, int(draft["community_id"]), ctx.services.timezone)
-    today = wall_time(utcnow(), zone).date()
-    rows: list[list[Button]] = []
-    for week in picker_days(today):
-        row: list[Button] = []
-        for day in week:
-            if day is None:
-                row.append(("·", data(PREFIX, "none")))
-            else:
-                label = (
-                    f"{day.day}.{day.month:02d}" if day.day == 1 or day == today else str(day.day)
-                )
-                row.append((label, data(PREFIX, f"day:{day:%Y%m%d}")))
-        rows.append(row)
-    rows.append(_cancel_row(ctx))
+    zone = await _zone(ctx)
+    rows = [*day_picker(wall_time(utcnow(), zone).date(), PREFIX), _cancel_row(ctx)]
     ctx.replies.send(
         _(
             "When does the poll close? Choose the day ({zone}), "
