@@ -13,13 +13,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, BotCommandScopeDefault
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
 from bot.outbox_sender import Outbox
 from bot.privacy_cli import NO_KEY, policy_from
 from bot.settings import Settings, require_token
 from bot.startup import connect_database
+from bot.worker_share import SharedRateLimiter, WorkerSlots, share_of_threshold, slot_namespace
 from handlers.core.context import BotData, HromadaContext, Services
 from handlers.core.flood import (
     FloodGate,
@@ -70,15 +71,7 @@ def build_application(settings: Settings, *, migrate: bool = True) -> HromadaApp
         .base_file_url(settings.telegram_api_base_file_url)
         .context_types(context_types)
         .concurrent_updates(processor)
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.rate_limit_overall_per_second,
-                overall_time_period=1,
-                group_max_rate=settings.rate_limit_group_per_minute,
-                group_time_period=60,
-                max_retries=3,
-            )
-        )
+        .rate_limiter(lifecycle.limiter)
         .post_init(lifecycle.post_init)
         .post_shutdown(lifecycle.post_shutdown)
         .build()
@@ -101,6 +94,12 @@ class Lifecycle:
         self.scheduler: AsyncIOScheduler | None = None
         self.outbox = Outbox(settings)
         self.flood = FloodGate(settings.flood_updates_per_minute)
+        # Direct replies' rate limits; with several workers each applies its share.
+        self.limiter = SharedRateLimiter(
+            overall_per_second=settings.rate_limit_overall_per_second,
+            group_per_minute=settings.rate_limit_group_per_minute,
+        )
+        self.workers: WorkerSlots | None = None
         self.processor: PerUserUpdateProcessor | None = None
         self._staff_refresher: asyncio.Task[None] | None = None
         self._dropped_keeper: asyncio.Task[None] | None = None
@@ -112,6 +111,11 @@ class Lifecycle:
     def wake_outbox(self) -> None:
         """Send newly committed outbox rows now; a no-op until the dispatcher runs."""
         self.outbox.wake()
+
+    def apply_share(self, workers: int) -> None:
+        """`workers` live workers share the configured limits (bot/worker_share.py)."""
+        self.limiter.set_workers(workers)
+        self.flood.limit = share_of_threshold(self.settings.flood_updates_per_minute, workers)
 
     async def post_init(self, app: AnyApp) -> None:
         settings = self.settings
@@ -133,6 +137,10 @@ class Lifecycle:
         if self.processor is not None:
             self.processor.notify = partial(tell_to_slow_down, services=services, gate=self.flood)
             self.processor.admissions = services.admissions
+        self.workers = WorkerSlots(
+            self.engine, slot_namespace(app.bot.id), on_change=self.apply_share
+        )
+        await self.workers.start()  # counts the live workers before the first update
         await load_staff(self.flood, services)
         self._staff_refresher = asyncio.create_task(refresh_staff(self.flood, services))
         self._dropped_keeper = asyncio.create_task(keep_dropped_every(self.flood, services))
@@ -164,6 +172,8 @@ class Lifecycle:
         if self.scheduler is not None:
             await stop_scheduler(self.scheduler)  # its running jobs end before the engine
         await self.outbox.stop()
+        if self.workers is not None:
+            await self.workers.stop()
         if self.engine is not None:
             await self.engine.dispose()
 

@@ -72,7 +72,8 @@ class Workers:
             webhook_max_connections=8,
         )
 
-    async def start(self) -> int:
+    async def start(self, overrides: dict[str, str] | None = None) -> int:
+        """A worker process; `overrides` are environment variables of its settings."""
         port = free_port()
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))},
@@ -90,6 +91,7 @@ class Workers:
             "OUTBOX_CONCURRENCY": str(CONCURRENCY),
             "OUTBOX_BATCH_SIZE": "200",
             "LOG_LEVEL": "WARNING",
+            **(overrides or {}),
         }
         started = len(self.botapi.calls_of("getWebhookInfo"))
         log = (self.tmp / f"worker-{port}.log").open("wb")

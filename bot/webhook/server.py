@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_PATH: Final = "/healthz"
+SHARE_PATH: Final = "/workers"  # this worker's share of the limits (bot/worker_share.py)
 # Telegram's updates are small; a photo is a file id. Anything bigger is not from Telegram.
 MAX_BODY: Final = 1024 * 1024
 HEALTH_TIMEOUT: Final = 3.0
@@ -35,7 +36,8 @@ ADMIT_TIMEOUT: Final = 30.0
 
 class WebhookServer:
     """POST `path`: one update (403 without the right secret, 400 if it is no update);
-    GET /healthz: 200 when the database answers, else 503."""
+    GET /healthz: 200 when the database answers, else 503; GET /workers: the live workers
+    this one counts and the limits it applies, as JSON (no database work)."""
 
     def __init__(self, app: HromadaApp, *, secret: str, path: str, host: str, port: int) -> None:
         self._app = app
@@ -58,6 +60,7 @@ class WebhookServer:
         web_app = web.Application(client_max_size=MAX_BODY)
         web_app.router.add_post(self._path, self._on_update)
         web_app.router.add_get(HEALTH_PATH, self._on_health)
+        web_app.router.add_get(SHARE_PATH, self._on_share)
         self._runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=5.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, self._host, self._requested_port).start()
@@ -114,3 +117,18 @@ class WebhookServer:
             log.warning("health check: database unavailable (%s)", type(exc).__name__)
             return web.Response(status=503, text="database unavailable")
         return web.Response(status=200, text="ok")
+
+    async def _on_share(self, request: web.Request) -> web.Response:
+        lifecycle = self._app.lifecycle
+        slots = lifecycle.workers
+        overall, group = lifecycle.limiter.overall, lifecycle.limiter.group
+        return web.json_response(
+            {
+                "live_workers": 1 if slots is None else slots.live,
+                "slot": None if slots is None else slots.slot,
+                "refreshes": 0 if slots is None else slots.refreshes,
+                "replies_per_second": overall[0] / overall[1] if overall[0] else 0,
+                "group_replies_per_minute": 60 * group[0] / group[1] if group[0] else 0,
+                "flood_updates_per_minute": lifecycle.flood.limit,
+            }
+        )
