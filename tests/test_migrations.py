@@ -7,6 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import create_engine
@@ -70,3 +71,27 @@ OLD_ROWS = [
     " claimed_by_role_id, routed_role_id, created_at, updated_at)"
     f" VALUES (1, 1, 1, 'police', 'claimed', 0, 1, 1, {NOW}, {NOW})",
 ]
+
+
+async def _indexes(engine: AsyncEngine, table: str) -> set[str]:
+    async with engine.connect() as conn:
+        return await conn.run_sync(
+            lambda sync: {str(ix["name"]) for ix in inspect(sync).get_indexes(table)}
+        )
+
+
+async def test_0014_request_query_indexes_down_and_up(engine: AsyncEngine) -> None:
+    """0014 (issue 11) adds the /queue and /stats indexes; its downgrade drops exactly
+    them (0013's schema is back) and upgrading again restores them, on both backends."""
+    added = {"ix_service_requests_open", "ix_service_requests_stats_groups"}
+    before = await _indexes(engine, "service_requests")
+    assert added <= before
+
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0013"))
+    assert await current_revision(engine) == "0013"
+    assert await _indexes(engine, "service_requests") == before - added
+
+    await upgrade_to_head(engine)
+    assert await current_revision(engine) == head_revision()
+    assert await _indexes(engine, "service_requests") == before

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -37,6 +38,17 @@ class ServiceRequest(Base):
             "created_at",
             "category",
             "status",
+            "helped",
+            "first_answer_at",
+        ),
+        # /stats (issue 11): the same columns in (category, status) order, so that SQLite
+        # groups a period of a community as it reads the index (no sort of every row).
+        Index(
+            "ix_service_requests_stats_groups",
+            "community_id",
+            "category",
+            "status",
+            "created_at",
             "helped",
             "first_answer_at",
         ),
@@ -75,6 +87,24 @@ class ServiceRequest(Base):
     # When its text, photos and contact were removed (retention of closed requests, or the
     # resident's /forget); the request itself stays for statistics.
     scrubbed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+# /queue (issue 11): a community's open requests in the queue's order (urgent first, then
+# the oldest), so that any page is a walk along the index, not a sort of every open
+# request. Partial: only open requests are in it. A query uses it only when it names the
+# same condition with the same literals (`requests.reads.queue` renders `lifecycle.OPEN`
+# inline): SQLite cannot match a bound parameter against an index's WHERE, and
+# PostgreSQL's generic plans would not either. `tests/test_request_queries.py` checks both.
+OPEN_CONDITION = "status IN ('new', 'in_review', 'routed', 'awaiting_resident')"
+Index(
+    "ix_service_requests_open",
+    ServiceRequest.community_id,
+    ServiceRequest.urgent.desc(),
+    ServiceRequest.created_at,
+    ServiceRequest.id,
+    sqlite_where=sql_text(OPEN_CONDITION),
+    postgresql_where=sql_text(OPEN_CONDITION),
+)
 
 
 class RequestMessage(Base):
