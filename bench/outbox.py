@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
+import os
 import sys
 import tempfile
 import time
@@ -84,6 +85,13 @@ class Broadcast:
     windows_over: int  # one-second windows with more than 30 messages
     chats_too_fast: int  # chats that got two messages within a second
     delivered: int
+    cpu_seconds: float = 0.0  # this process's CPU (dispatcher, sender and server together)
+    load_before: float = 0.0  # the machine's 1-minute load average at the start
+    load_after: float = 0.0
+
+    @property
+    def cpu_ms_per_message(self) -> float:
+        return self.cpu_seconds / self.messages * 1000 if self.messages else 0.0
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -136,6 +144,8 @@ async def _broadcast(
                 dispatcher = OutboxDispatcher(
                     sessions, TelegramSender(bot), limits=limits, concurrency=concurrency
                 )
+                load_before = os.getloadavg()[0]
+                cpu_started = time.process_time()
                 started = time.perf_counter()
                 await dispatcher.start()
                 try:
@@ -143,9 +153,15 @@ async def _broadcast(
                 finally:
                     await dispatcher.stop()
                 seconds = time.perf_counter() - started
+                cpu = time.process_time() - cpu_started
+                load_after = os.getloadavg()[0]
         finally:
             await engine.dispose()
-        return _figures(server.recorder.sent, count, seconds, limited=limits.overall_per_second > 0)
+        figures = _figures(
+            server.recorder.sent, count, seconds, limited=limits.overall_per_second > 0
+        )
+        figures.cpu_seconds, figures.load_before, figures.load_after = cpu, load_before, load_after
+        return figures
 
 
 def _figures(sent: list[tuple[float, int]], count: int, seconds: float, limited: bool) -> Broadcast:
@@ -197,14 +213,16 @@ def main(argv: list[str] | None = None) -> int:
     if lifted:
         print(
             f"lifted: {lifted.messages} messages in {lifted.seconds:.1f} s,"
-            f" {lifted.per_second:.0f} msg/s"
+            f" {lifted.per_second:.0f} msg/s, CPU {lifted.cpu_ms_per_message:.2f} ms/message,"
+            f" load {lifted.load_before:.1f} -> {lifted.load_after:.1f}"
         )
     if limited:
         print(
             f"limited: {limited.messages} messages in {limited.seconds:.1f} s, sustained"
             f" {limited.per_second:.1f} msg/s ({limited.per_second / OVERALL:.0%} of 30/s),"
             f" {limited.windows_over} one-second windows over 30, {limited.chats_too_fast}"
-            " chats twice within a second"
+            f" chats twice within a second, CPU {limited.cpu_ms_per_message:.2f} ms/message,"
+            f" load {limited.load_before:.1f} -> {limited.load_after:.1f}"
         )
     return 0
 

@@ -3,21 +3,26 @@
 One asyncio task per bot process; on PostgreSQL only the process holding the advisory lock
 dispatches (`scheduler/leader.py`), the others stand by.
 
-A round claims due rows (a short transaction), groups them by chat and starts one task per
-chat (at most `concurrency` chats in flight). A chat's task sends its rows one after another
-in id order; rows of a chat already in flight or rate limited are not claimed, so a busy or
-throttled chat never holds up the others. Each outcome is recorded in its own short
-transaction right after the send:
+Batches. A round claims a batch of due rows in one short transaction, groups them by chat
+and starts one task per chat; at most `concurrency` sends are on their way at once (a
+semaphore). A chat's task sends its rows one after another in id order; rows of a chat
+already in hand (sending, or its outcomes not yet written) or rate limited are not
+claimed, so a busy or throttled chat never holds up the others. Outcomes are collected and
+written together, one transaction for many rows (`outcomes.record_many`: one UPDATE for
+all the sent rows), once half a batch of them is waiting or no chat is sending any more.
+At most `batch` rows are in hand at a time (claimed and not yet written): the next claim
+waits until that many are written. The overall limit is `buckets.OverallLimiter`.
 
-- `Sent` -> sent. Exactly once per `dedup_key`: the row is sent *before* it is marked, so a
-  crash in between resends it after the restart (at most the one row each chat had in
-  flight), and no row is ever skipped.
+- `Sent` -> sent. Exactly once per `dedup_key` in the normal case, at least once always:
+  a row is sent *before* it is marked, so a crash in between resends after the restart the
+  rows whose outcome was not written yet, at most `batch` rows; no row is ever skipped.
 - `RetryAfter(s)` -> the whole dispatcher pauses `s` seconds (Telegram's flood control is
   per bot); the row stays due and goes first after the pause. **Decision:** a 429 is not a
   failed attempt (it is about the bot, not the row), so 429s alone never kill a row.
 - `Transient` -> retried with exponential backoff (1 s, 2 s, 4 s ... capped at 5 min);
   dead after `max_attempts` attempts. While a row waits for its retry, later rows of the same
-  chat wait too (per-chat order; `claim_due`).
+  chat wait too (per-chat order; `claim_due`; the chat stays in hand until the retry is
+  written).
 - `Unreachable` -> the person/staff chat is marked unreachable, all its pending rows dead.
 - `Migrated(new id)` -> the group became a supergroup: its pending rows, its staff-chat link
   and its undelivered cards move to the new id (`staff_chats.move_chat`) and go out from
@@ -27,8 +32,9 @@ transaction right after the send:
 What each result means for its row, its log line and its record: `scheduler/outcomes.py`.
 
 `wake()` (sync, call it after a commit) starts a round at once instead of at the next poll.
-`drain()` (for tests and shutdown scripts) returns once nothing is due, in flight or waiting
-for a retry. Logs name row ids, chat kinds and error classes, never the payload.
+`drain()` (for tests and shutdown scripts) returns once nothing is due, in flight, waiting
+to be written or waiting for a retry. Logs name row ids, chat kinds and error classes,
+never the payload.
 """
 
 from __future__ import annotations
@@ -41,8 +47,9 @@ import time
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduler import outcomes
-from scheduler.buckets import ChatBuckets, Clock, RateLimits, TokenBucket
+from scheduler.buckets import ChatBuckets, Clock, OverallLimiter, RateLimits, TokenBucket
 from scheduler.leader import AlwaysLeader, Leader
+from scheduler.outcomes import Outcome
 from scheduler.sending import Permanent, RetryAfter, Sender, SendResult, Sent, Transient
 from storage.models import OutboxMessage
 from storage.repositories import outbox
@@ -89,17 +96,19 @@ class OutboxDispatcher:
         self.min_round_interval = min_round_interval
         self._leader: Leader = leader or AlwaysLeader()
         self._clock = clock
-        self._overall = TokenBucket(
-            self.limits.overall_per_second, self.limits.overall_per_second, clock=clock
-        )
+        self._overall = OverallLimiter(self.limits.overall_per_second, clock=clock)
         self._buckets = ChatBuckets(self.limits, clock=clock)
+        self._sends = asyncio.Semaphore(concurrency)
 
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._wakeup = asyncio.Event()
         self._leading = False
         self._leading_changed = asyncio.Event()
-        self._chats: dict[int, asyncio.Task[None]] = {}
+        self._chats: dict[int, asyncio.Task[None]] = {}  # chats whose task is sending
+        self._in_hand = 0  # rows claimed and not yet written (or given back)
+        self._unwritten: list[Outcome] = []  # outcomes waiting to be written, in order
+        self._unwritten_chats: dict[int, int] = {}  # chat -> its outcomes among those
         self._throttled: dict[int, TokenBucket] = {}
         self._paused_until = 0.0
         self._next_retry_at: float | None = None
@@ -122,7 +131,13 @@ class OutboxDispatcher:
 
     @property
     def in_flight(self) -> int:
+        """Chats being sent to right now."""
         return len(self._chats)
+
+    @property
+    def in_hand(self) -> int:
+        """Rows claimed and not yet written: what a crash now could send a second time."""
+        return self._in_hand
 
     def wake(self) -> None:
         """Look for due rows now (call from the event loop's thread, after a commit)."""
@@ -228,6 +243,7 @@ class OutboxDispatcher:
         tasks = list(self._chats.values())
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+        await self._write_outcomes()
 
     # -- rounds -------------------------------------------------------------------------------
 
@@ -242,6 +258,8 @@ class OutboxDispatcher:
                     log.warning("outbox dispatcher lost its lock; standing by")
                     return
             if self._paused_until > now:
+                if self._unwritten and not self._chats:
+                    await self._write_outcomes()
                 await self._wait(self._stopping, self._paused_until - now)
                 continue
             self._wakeup.clear()
@@ -269,28 +287,41 @@ class OutboxDispatcher:
             if rest > 0 and not self._stopping.is_set():
                 await self._wait(self._stopping, rest)
 
+    def _write_due(self) -> bool:
+        """Write now: half a batch is waiting, or nothing is being sent that could join."""
+        return bool(self._unwritten) and (len(self._unwritten) * 2 >= self.batch or not self._chats)
+
     async def _round(self) -> bool:
-        """Start sending what is due; True when everything is settled (see `drain`)."""
+        """Write what is waiting, start sending what is due; True when everything is
+        settled (see `drain`)."""
+        if self._write_due():
+            await self._write_outcomes()
         now = self._clock()
         for chat_id, bucket in list(self._throttled.items()):
             if bucket.delay() == 0:
                 del self._throttled[chat_id]
-        free = self.concurrency - len(self._chats)
+        room = self.batch - self._in_hand
         claimed: list[OutboxMessage] = []
-        if free > 0:
-            exclude = set(self._chats) | set(self._throttled)
+        if room > 0 and (room * 2 >= self.batch or self._in_hand == 0):
+            busy = [*self._chats, *self._unwritten_chats]  # never claimed twice: first
+            exclude = [*busy, *(c for c in self._throttled if c not in self._chats)]
             async with self._sessions() as session, session.begin():
-                claimed = await outbox.claim_due(session, limit=self.batch, exclude_chats=exclude)
+                claimed = await outbox.claim_due(session, limit=room, exclude_chats=exclude)
+            skip = set(exclude)  # beyond claim_due's longest exclusion list
+            claimed = [row for row in claimed if row.chat_id not in skip]
         by_chat: dict[int, list[OutboxMessage]] = {}
         for row in claimed:
             by_chat.setdefault(row.chat_id, []).append(row)
-        for chat_id, rows in list(by_chat.items())[:free]:
+        for chat_id, rows in by_chat.items():
+            self._in_hand += len(rows)
             self._chats[chat_id] = asyncio.create_task(
                 self._send_chat(chat_id, rows), name=f"outbox-chat-{chat_id}"
             )
         if self._next_retry_at is not None and self._next_retry_at <= now:
             self._next_retry_at = None
-        if claimed or self._chats or self._drainers == 0 or self._paused_until > now:
+        if claimed or self._chats or self._in_hand or self._drainers == 0:
+            return False
+        if self._paused_until > now:
             return False
         async with self._sessions() as session:
             return await outbox.unsettled_count(session) == 0
@@ -310,12 +341,28 @@ class OutboxDispatcher:
             async with asyncio.timeout(max(seconds, 0.0)):
                 await event.wait()
 
+    async def _write_outcomes(self) -> None:
+        """Write every waiting outcome in one transaction; their chats and rows are free."""
+        written, self._unwritten = self._unwritten, []
+        if not written:
+            return
+        try:
+            await outcomes.record_many(self._sessions, written, self._stopping)
+        finally:
+            for outcome in written:
+                left = self._unwritten_chats.pop(outcome.chat_id, 1) - 1
+                if left > 0:
+                    self._unwritten_chats[outcome.chat_id] = left
+            self._in_hand -= len(written)
+            self._wakeup.set()
+
     # -- one chat -----------------------------------------------------------------------------
 
     def _paused(self) -> bool:
         return self._paused_until > self._clock()
 
     async def _send_chat(self, chat_id: int, rows: list[OutboxMessage]) -> None:
+        done = 0  # rows with an outcome (waiting to be written); the rest go back
         try:
             bucket = self._buckets.get(chat_id)
             for row in rows:
@@ -324,24 +371,35 @@ class OutboxDispatcher:
                 if not bucket.try_take():
                     self._throttled[chat_id] = bucket
                     return
-                if not await self._take_overall() or self._paused():
-                    return
-                result = await self._send(row)
-                await self._record(row, result)
+                result = await self._send_in_turn(row)
+                if result is None:
+                    return  # stopping or paused meanwhile
+                outcome = self._judge(row, result)
+                if outcome is not None:
+                    done += 1
+                    self._unwritten.append(outcome)
+                    self._unwritten_chats[chat_id] = self._unwritten_chats.get(chat_id, 0) + 1
+                    if self._write_due():
+                        self._wakeup.set()
                 if not isinstance(result, (Sent, Permanent)):
                     return  # retry later / pause / chat gone: the rest waits
         except Exception as exc:
             log.error("outbox chat task failed (%s)", type(exc).__name__)
         finally:
+            self._in_hand -= len(rows) - done
             self._chats.pop(chat_id, None)
             self._wakeup.set()
 
-    async def _take_overall(self) -> bool:
-        while not self._overall.try_take():
-            if self._stopping.is_set():
-                return False
-            await self._wait(self._stopping, self._overall.delay())
-        return not self._stopping.is_set()
+    async def _send_in_turn(self, row: OutboxMessage) -> SendResult | None:
+        """Send when a place among `concurrency` and the overall limit allow; None if the
+        dispatcher stops or pauses meanwhile."""
+        async with self._sends:
+            if not await self._overall.acquire(self._stopping):
+                return None
+            try:
+                return None if self._paused() else await self._send(row)
+            finally:
+                self._overall.release()
 
     async def _send(self, row: OutboxMessage) -> SendResult:
         try:
@@ -353,7 +411,9 @@ class OutboxDispatcher:
         """Seconds before the next try after `attempts` failed ones (1, 2, 4 ... capped)."""
         return outcomes.backoff(attempts, self.backoff_base, self.backoff_cap)
 
-    async def _record(self, row: OutboxMessage, result: SendResult) -> None:
+    def _judge(self, row: OutboxMessage, result: SendResult) -> Outcome | None:
+        """The row's outcome (logged, to be written), or None after a 429 (the dispatcher
+        pauses; the row stays due and goes first after the pause)."""
         if isinstance(result, RetryAfter):
             pause = max(result.seconds, 0.0)
             self._paused_until = max(self._paused_until, self._clock() + pause)
@@ -363,7 +423,7 @@ class OutboxDispatcher:
                 outcomes.chat_kind(row.chat_id),
                 pause,
             )
-            return  # not an attempt: the row stays due and goes first after the pause
+            return None
         outcome = outcomes.judge(
             row,
             result,
@@ -376,4 +436,4 @@ class OutboxDispatcher:
             if self._next_retry_at is None or retry_at < self._next_retry_at:
                 self._next_retry_at = retry_at
         outcomes.log_outcome(outcome)
-        await outcomes.record(self._sessions, outcome, self._stopping)
+        return outcome

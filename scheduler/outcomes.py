@@ -2,9 +2,11 @@
 
 The dispatcher (`scheduler/dispatcher.py`) decides *when* to send; this module decides what
 a `SendResult` means for the row (sent, retry after a backoff, dead, chat unreachable),
-logs it (row ids, chat kinds and error classes, never the payload) and writes it in its
-own short transaction, retried until written: the message already went out, and a row
-whose `sent` is never recorded would be sent again.
+logs it (row ids, chat kinds and error classes, never the payload) and writes the outcomes
+of many rows in one short transaction (`record_many`: the sent rows in one UPDATE), retried
+until written: the messages already went out, and a row whose `sent` is never recorded
+would be sent again. If a batch cannot be written, each outcome is written on its own
+(`record`), so one that cannot be written does not hold back the others.
 
 A `RetryAfter` is not an outcome of the row (it pauses the whole dispatcher) and never
 reaches this module.
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -119,6 +122,45 @@ async def write_outcome(session: AsyncSession, outcome: Outcome) -> None:
         await outbox.mark_chat_unreachable(session, outcome.chat_id)
     else:
         await outbox.mark_dead(session, outcome.row_id, error=result.error)
+
+
+async def write_outcomes(session: AsyncSession, written: Sequence[Outcome]) -> None:
+    """Many outcomes in the caller's transaction: the delivered rows first, together
+    (`outbox.mark_sent_many`), then the others in their order. Delivered first, so that a
+    chat's unreachable or migrated outcome after some of its rows went out neither kills
+    nor moves those rows."""
+    delivered = [
+        outbox.Delivered(o.row_id, o.chat_id, o.result.message_id)
+        for o in written
+        if isinstance(o.result, Sent)
+    ]
+    await outbox.mark_sent_many(session, delivered)
+    for outcome in written:
+        if not isinstance(outcome.result, Sent):
+            await write_outcome(session, outcome)
+
+
+async def record_many(
+    sessions: async_sessionmaker[AsyncSession],
+    written: Sequence[Outcome],
+    stopping: asyncio.Event,
+) -> None:
+    """Write `written` in one transaction; if that fails, each on its own (`record`)."""
+    if len(written) == 1:
+        await record(sessions, written[0], stopping)
+        return
+    try:
+        async with sessions() as session, session.begin():
+            await write_outcomes(session, written)
+        return
+    except Exception as exc:
+        log.warning(
+            "outbox: writing %d outcomes together failed (%s); one by one",
+            len(written),
+            type(exc).__name__,
+        )
+    for outcome in written:
+        await record(sessions, outcome, stopping)
 
 
 async def record(

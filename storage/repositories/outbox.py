@@ -2,8 +2,9 @@
 
 `enqueue` runs inside the caller's transaction, so a notification exists exactly when the
 change that caused it committed. The dispatcher (`scheduler/dispatcher.py`) claims due rows
-in a short transaction, sends them outside any transaction and records each outcome in its
-own short transaction (`mark_sent`, `mark_retry`, `mark_dead`, `mark_chat_unreachable`).
+in a short transaction, sends them outside any transaction and records the outcomes of many
+rows together in one short transaction (`mark_sent_many` for the delivered ones, one UPDATE;
+`mark_retry`, `mark_dead`, `mark_chat_unreachable` for the others; `mark_sent` for one).
 
 A payload is one Bot API call without its chat:
 `{"method": "sendMessage", "params": {"text": ..., "parse_mode": "HTML", "reply_markup": ...}}`.
@@ -21,7 +22,7 @@ Dialect-neutral SQL, except the advisory lock (PostgreSQL only), hidden in
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.models import OutboxMessage, StaffChat, User
+from storage.models import OutboxMessage, StaffChat, StaffChatCard, User
 from storage.privacy import chat_messages
 from storage.repositories import staff_chats
 from storage.scrub import scrub_error
@@ -212,6 +213,47 @@ async def mark_sent(
     if message_id is not None:
         await staff_chats.card_delivered(session, row_id, message_id)
         await chat_messages.remember_outbox(session, row_id, message_id)  # "Clear this chat"
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A row Telegram accepted: its id, the chat it went to, the message it made if known."""
+
+    row_id: int
+    chat_id: int
+    message_id: int | None = None
+
+
+async def mark_sent_many(
+    session: AsyncSession, rows: Sequence[Delivered], *, now: datetime | None = None
+) -> None:
+    """`mark_sent` for many rows in a few statements: one UPDATE for them all, one SELECT
+    for the staff-chat cards among them (each card then gets its message id), one INSERT
+    of the private chats' message ids for "Clear this chat"."""
+    if not rows:
+        return
+    ids = [row.row_id for row in rows]
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .values(status=SENT, sent_at=now or utcnow(), attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    made = {row.row_id: row for row in rows if row.message_id is not None}
+    if not made:
+        return
+    cards = await session.scalars(
+        select(StaffChatCard.outbox_id).where(StaffChatCard.outbox_id.in_(list(made)))
+    )
+    for row_id in cards:
+        message_id = made[row_id].message_id if row_id is not None else None
+        if row_id is not None and message_id is not None:
+            await staff_chats.card_delivered(session, row_id, message_id)
+    pairs: list[tuple[int, int]] = []
+    for row in made.values():
+        if row.message_id is not None:
+            pairs.append((row.chat_id, row.message_id))
+    await chat_messages.remember_pairs(session, pairs)
 
 
 async def mark_retry(
