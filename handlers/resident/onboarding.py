@@ -56,9 +56,19 @@ async def ask_language(ctx: HromadaContext) -> None:
 
 @router.prompt(OnboardingForm.community)
 async def ask_community(ctx: HromadaContext) -> None:
+    """The community list; with none seeded, a plain line saying so. The person stays at
+    this step, so whatever they send gets that line again, and the list once there is one."""
     _ = ctx.i18n.gettext
     language = ctx.i18n.language
     everyone = await ctx.services.communities.sorted_for(ctx.db, language)
+    if not everyone:  # nothing seeded yet: no buttons to offer (the Bot API refuses none)
+        ctx.replies.show(
+            _(
+                "This bot is not set up for any community yet, so you cannot choose one. "
+                "Please try again later: send /start."
+            )
+        )
+        return
     pages = page_count(len(everyone))
     page = min(int(await ctx.fsm.get_value("page", 0) or 0), pages - 1)
     items = everyone[page * COMMUNITIES_PER_PAGE : (page + 1) * COMMUNITIES_PER_PAGE]
