@@ -22,9 +22,18 @@ runs as a separate child process that long-polls the server with ``getUpdates``.
   the table's latency figure.
 * ``flood``: 200 residents onboard alone, then 200 more beside one person sending 500
   texts in 10 s; the table compares the two throughputs.
-* ``memory``: ``--memory-people`` residents (1,000: 3,000 updates, one to two minutes; the
-  issue's 10,000 with ``--memory-people 10000``, 15 minutes or more) onboard in waves of
-  250; the bot's RSS after each wave, half-way and at the end.
+* ``request`` (:mod:`bench.request_scenario`): ``--request-people`` residents (120) onboard,
+  ask a police question (category, text, no photos, anonymous, preview, send), six
+  moderators (one per community of the list's first page, invited before the bot starts)
+  claim and answer each card, the resident rates: 14 updates a request.  ``request_pg``:
+  the same on PostgreSQL (in the default run when HROMADA_BENCH_POSTGRES_URL is set and
+  ``--database`` is sqlite).  ``request_calls``: the same people against
+  :mod:`bench.request_calls_bot`, a bare PTB bot making exactly the calls our bot made in
+  this scenario (recorded at the local Bot API server), the request rows' baseline.
+* ``memory`` (only with ``--only memory``; the default run reads the bot's RSS half-way and
+  at the end of ``hromada`` for the table's memory rows): ``--memory-people`` residents
+  (1,000: 3,000 updates, one to two minutes; the issue's 10,000 with ``--memory-people
+  10000``, 15 minutes or more) onboard in waves of 250; the bot's RSS after each wave.
 
 Then the side benchmarks (``--no-side`` skips them): outbox broadcasts (:mod:`bench.outbox`,
 ``--outbox-messages`` with the limits lifted, 2,000 by default, and 600 at the default
@@ -60,6 +69,7 @@ import signal
 import sys
 import time
 
+from bench.databases import POSTGRES_ENV
 from bench.processes import BenchError, kill_all
 from bench.profile import summarize
 from bench.report import RESULTS_DIR, ScenarioResult, render, write_json
@@ -68,6 +78,7 @@ from bench.side import side_figures
 from bench.targets import Figure, render_figures, scenario_figures
 
 PROFILE = RESULTS_DIR / "hromada.pyspy.txt"
+REQUEST_PEOPLE = 120  # 20 a moderator; 1,680 updates
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -96,6 +107,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="people in the memory scenario (1000: 3,000 updates; the issue's size is 10000)",
     )
     parser.add_argument(
+        "--request-people",
+        type=int,
+        default=REQUEST_PEOPLE,
+        help=f"residents asking in the request scenarios ({REQUEST_PEOPLE}; 14 updates each)",
+    )
+    parser.add_argument(
         "--no-side", action="store_true", help="skip reminders, polls, /queue and /stats rows"
     )
     parser.add_argument(
@@ -118,8 +135,11 @@ async def run(args: argparse.Namespace) -> tuple[list[ScenarioResult], list[Figu
     results: list[ScenarioResult] = []
     async with asyncio.timeout(args.timeout):
         for name in [args.only] if args.only else DEFAULT_SCENARIOS:
-            people = scenario_people(name, args.users, args.memory_people)
-            print(f"running {name}: {people} people x 3 updates ...", flush=True)
+            skip_pg = args.database == "postgres" or not os.environ.get(POSTGRES_ENV)
+            if name == "request_pg" and not args.only and skip_pg:
+                continue  # the same as "request" then, or no PostgreSQL to run it on
+            people = scenario_people(name, args.users, args.memory_people, args.request_people)
+            print(f"running {name}: {people} people ...", flush=True)
             profile = PROFILE if args.profile and name == "hromada" else None
             results.append(
                 await run_scenario(name, people, args.database, deadline, profile, args.http_client)
@@ -133,6 +153,7 @@ async def run(args: argparse.Namespace) -> tuple[list[ScenarioResult], list[Figu
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    began = time.monotonic()
     load_before = os.getloadavg()
     try:
         results, figures = asyncio.run(run(args))
@@ -167,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         results,
         {
             "users": args.users,
+            "request_people": args.request_people,
             "database": args.database,
             "only": args.only,
             "http_client": args.http_client,
@@ -174,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         [f.as_json() for f in figures],
         load,
     )
-    print(f"\nwritten to {path}")
+    print(f"\nwritten to {path}; the whole run took {time.monotonic() - began:.0f} s")
     return 0
 
 

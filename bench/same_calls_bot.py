@@ -20,7 +20,14 @@ from __future__ import annotations
 import os
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.constants import ParseMode
+from telegram.ext import (
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+)
 
 from storage.repositories.communities import read_seed
 
@@ -32,8 +39,9 @@ LANGUAGES = InlineKeyboardMarkup(
     ]
 )
 WELCOME = (
-    "Вітаємо! Цей бот з'єднує вас із робочою групою вашої громади: поліція, соціальні служби,"
-    " школи, лікарні та громадські організації.\n\nОберіть мову:"
+    "Вітаємо! Цей бот поєднує вас із робочою групою вашої громади: поліцією, соціальними"
+    " службами, школами, закладами охорони здоров’я та громадськими організаціями.\n\n"
+    "Будь ласка, оберіть мову:"
 )
 _COMMUNITIES = sorted(read_seed(), key=lambda row: row["name_uk"])
 _NAMES = {str(number): row["name_uk"] for number, row in enumerate(_COMMUNITIES, 1)}
@@ -44,27 +52,30 @@ COMMUNITY_PAGE = InlineKeyboardMarkup(
             [InlineKeyboardButton(name, callback_data=f"com:{number}")]
             for number, name in list(_NAMES.items())[:PER_PAGE]
         ],
-        [InlineKeyboardButton("Далі ›", callback_data="page:1")],
+        [InlineKeyboardButton("Далі ▶", callback_data="page:1")],
     ]
 )
 COMMUNITY_TEXT = f"Оберіть вашу громаду:\nСторінка 1 з {_PAGES}"
 MENU = InlineKeyboardMarkup(
     [
-        [InlineKeyboardButton("Поставити питання", callback_data="menu:ask")],
+        [InlineKeyboardButton("Поставити запитання", callback_data="menu:ask")],
         [
             InlineKeyboardButton("Мої звернення", callback_data="menu:mine"),
-            InlineKeyboardButton("Групи взаємодопомоги", callback_data="menu:groups"),
+            InlineKeyboardButton("Групи самодопомоги", callback_data="grp:list:0"),
         ],
         [
             InlineKeyboardButton("Зустрічі", callback_data="mtg:list"),
-            InlineKeyboardButton("Опитування", callback_data="menu:polls"),
+            InlineKeyboardButton("Опитування", callback_data="pl:open"),
         ],
-        [InlineKeyboardButton("🔔 Зустрічі робочої групи: вимк.", callback_data="set:mtg:menu")],
+        [InlineKeyboardButton("🔔 Зустрічі робочої групи: вимкнено", callback_data="set:mtg:menu")],
         [
             InlineKeyboardButton("Мова", callback_data="menu:language"),
             InlineKeyboardButton("Громада", callback_data="menu:community"),
         ],
-        [InlineKeyboardButton("Допомога", callback_data="menu:help")],
+        [
+            InlineKeyboardButton("Довідка", callback_data="menu:help"),
+            InlineKeyboardButton("Очистити цей чат", callback_data="menu:clear"),
+        ],
     ]
 )
 MENU_TEXT = "Головне меню. Що ви хочете зробити?"
@@ -97,6 +108,7 @@ def main() -> None:
         ApplicationBuilder()
         .token(os.environ["TELEGRAM_BOT_TOKEN"])
         .base_url(os.environ["TELEGRAM_API_BASE_URL"])
+        .defaults(Defaults(parse_mode=ParseMode.HTML))  # as our bot sends every text
         .concurrent_updates(int(os.environ.get("CONCURRENT_UPDATES", "64")))
         .build()
     )

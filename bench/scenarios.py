@@ -12,15 +12,24 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from bench.databases import bench_database
+from bench.drives import (
+    FLOOD_PEOPLE,
+    STEADY_RATE,
+    STEADY_SECONDS,
+    STEPS,
+    Drive,
+    Outcomes,
+    Script,
+    hromada_drive,
+    run_all,
+)
 from bench.harness import (
     ERROR_REPLY,
     BenchServer,
-    Exchange,
     echo_chat,
     onboard_resident,
     text_contains,
@@ -28,13 +37,20 @@ from bench.harness import (
 from bench.processes import BenchError, BotProcess, child_env, run_once
 from bench.profile import start_sampling
 from bench.report import RESULTS_DIR, ScenarioResult
+from bench.request_scenario import (
+    COMMUNITIES,
+    REQUEST_STEPS,
+    Moderators,
+    hromada_invites,
+    request_resident,
+)
 from bot.botapi.people import FakeUser
 from bot.botapi.server import TEST_TOKEN
 
 __all__ = ["DEFAULT_SCENARIOS", "SCENARIOS", "run_scenario", "scenario_people"]
 
 
-def scenario_people(name: str, users: int, memory_people: int) -> int:
+def scenario_people(name: str, users: int, memory_people: int, request_people: int) -> int:
     """How many people a scenario has: ``--users`` for the throughput ones, fixed sizes for
     the others (the issue's figures)."""
     if name == "steady":
@@ -43,29 +59,27 @@ def scenario_people(name: str, users: int, memory_people: int) -> int:
         return 2 * FLOOD_PEOPLE  # 200 without the flood, then 200 beside it
     if name == "memory":
         return memory_people
+    if name.startswith("request"):
+        return request_people
     return users
 
 
-SCENARIOS = ("hromada", "same_calls", "echo", "steady", "flood", "memory")
-DEFAULT_SCENARIOS = SCENARIOS  # all of them, in this order
-STEADY_RATE = 100.0  # updates/s offered in the open-loop scenario
-STEADY_SECONDS = 10.0
-FLOOD_PEOPLE = 200
-FLOOD_UPDATES = 500
-FLOOD_SECONDS = 10.0
-MEMORY_WAVE = 250  # people onboarding at once in the memory scenario
-STEPS = 3
+# request_pg: the request scenario on PostgreSQL whatever --database says (the table's row).
+SCENARIOS = (
+    "hromada",
+    "same_calls",
+    "echo",
+    "request",
+    "request_pg",
+    "request_calls",
+    "steady",
+    "flood",
+    "memory",
+)
+# The memory rows come from the hromada scenario's RSS (half-way, end) unless memory is run.
+DEFAULT_SCENARIOS = tuple(s for s in SCENARIOS if s != "memory")
 READY_TIMEOUT = 60.0
-STALL_SECONDS = 60.0
 ONBOARDING_STEPS = ("start", "language", "community")
-
-Script = Callable[[BenchServer, FakeUser], Coroutine[Any, Any, list[Exchange]]]
-Outcomes = list[list[Exchange]]
-# How a scenario drives its people: (server, bot, people, deadline) -> replies, extra figures.
-Drive = Callable[
-    [BenchServer, BotProcess, list[FakeUser], float],
-    Coroutine[Any, Any, tuple[Outcomes, dict[str, float]]],
-]
 
 
 async def run_scenario(
@@ -88,40 +102,49 @@ async def run_scenario(
                 "TELEGRAM_API_BASE_URL": server.base_url,
                 "LOG_LEVEL": "WARNING",
             }
-            if name == "same_calls":
+            baselines = {
+                "same_calls": (
+                    "bench.same_calls_bot",
+                    "bare PTB bot making exactly onboarding's Bot API calls (concurrent"
+                    " updates 64, no database, FSM or catalogs)",
+                ),
+                "request_calls": (
+                    "bench.request_calls_bot",
+                    "bare PTB bot making exactly the request scenario's Bot API calls"
+                    " (concurrent updates 64, no database, FSM or catalogs)",
+                ),
+                "echo": (
+                    "bench.echo_bot",
+                    "bare PTB echo bot, run_polling() defaults: one update at a time, no database",
+                ),
+            }
+            if name in baselines:
+                module, description = baselines[name]
                 bot = BotProcess(
-                    "same_calls_bot", ["-m", "bench.same_calls_bot"], child_env(base), workdir
+                    module.rpartition(".")[2], ["-m", module], child_env(base), workdir
                 )
+                script: Script = onboard_resident
+                steps: Sequence[str] = ONBOARDING_STEPS
+                drive: Drive | None = None
+                if name == "echo":
+                    script, steps = echo_chat, ("text 1", "text 2", "text 3")
+                elif name == "request_calls":
+                    codes = {slug: f"mod_{slug}" for slug, _ in COMMUNITIES}
+                    drive, steps = _request_drive(codes), REQUEST_STEPS
                 return await _measure(
                     name,
                     server,
                     bot,
                     users,
-                    onboard_resident,
+                    script,
+                    drive=drive,
                     ready=lambda: bool(server.calls_of("getUpdates")),
-                    description=(
-                        "bare PTB bot making exactly onboarding's Bot API calls (concurrent"
-                        " updates 64, no database, FSM or catalogs)"
-                    ),
-                    steps=ONBOARDING_STEPS,
+                    description=description,
+                    steps=steps,
                     deadline=deadline,
                 )
-            if name == "echo":
-                bot = BotProcess("echo_bot", ["-m", "bench.echo_bot"], child_env(base), workdir)
-                return await _measure(
-                    name,
-                    server,
-                    bot,
-                    users,
-                    echo_chat,
-                    ready=lambda: bool(server.calls_of("getUpdates")),
-                    description=(
-                        "bare PTB echo bot, run_polling() defaults: one update at a time,"
-                        " no database"
-                    ),
-                    steps=("text 1", "text 2", "text 3"),
-                    deadline=deadline,
-                )
+            if name == "request_pg":
+                database = "postgres"
             async with bench_database(database, workdir) as url:
                 env = child_env(
                     {
@@ -138,7 +161,12 @@ async def run_scenario(
                 bot = BotProcess("hromada_bot", ["-m", module, "run"], env, workdir)
                 server.replies.error_reply = text_contains(ERROR_REPLY)
                 concurrency = env.get("CONCURRENT_UPDATES", "64 (default)")
-                drive, what = _hromada_drive(name)
+                if name.startswith("request"):
+                    drive = _request_drive(await hromada_invites(url))
+                    what, steps = " and asking; six moderators answer", REQUEST_STEPS
+                else:
+                    drive, what = hromada_drive(name)
+                    steps = ONBOARDING_STEPS
                 return await _measure(
                     name,
                     server,
@@ -156,10 +184,36 @@ async def run_scenario(
                         f" users processed concurrently (CONCURRENT_UPDATES={concurrency}),"
                         " rate limits off"
                     ),
-                    steps=ONBOARDING_STEPS,
+                    steps=steps,
                     deadline=deadline,
                     profile=profile,
                 )
+
+
+def _request_drive(codes: dict[str, str]) -> Drive:
+    """The request scenario (:mod:`bench.request_scenario`): the moderators join first (not
+    timed: their exchanges are not in the outcomes), then every resident at once."""
+
+    async def drive(
+        server: BenchServer, bot: BotProcess, people: list[FakeUser], deadline: float
+    ) -> tuple[Outcomes, dict[str, float]]:
+        moderators = Moderators(server, codes)
+        await moderators.join()
+        moderators.start()
+        towns = [name for _, name in COMMUNITIES]
+
+        def script_for(number: int) -> Script:
+            town = towns[number % len(towns)]
+            return lambda s, person: request_resident(s, moderators, person, town)
+
+        scripts = [script_for(n) for n in range(len(people))]
+        try:
+            outcomes = await run_all(server, people, None, deadline, scripts=scripts)
+        finally:
+            await moderators.stop()
+        return outcomes, {"moderators": float(len(codes))}
+
+    return drive
 
 
 async def _measure(
@@ -195,7 +249,7 @@ async def _measure(
         cpu_before, harness_before = bot.cpu_seconds(), time.process_time()
         extra: dict[str, float] = {}
         if drive is None:
-            outcomes = await _run_all(server, people, script, deadline)
+            outcomes = await run_all(server, people, script, deadline)
         else:
             outcomes, extra = await drive(server, bot, people, deadline)
         cpu_after, harness_after = bot.cpu_seconds(), time.process_time()
@@ -219,8 +273,8 @@ async def _measure(
             )
 
     exchanges = [e for person in outcomes for e in person]
-    if len(exchanges) != users * STEPS:
-        raise BenchError(f"expected {users * STEPS} replies, got {len(exchanges)}")
+    if len(exchanges) != users * len(steps):
+        raise BenchError(f"expected {users * len(steps)} replies, got {len(exchanges)}")
     seconds = max(e.replied for e in exchanges) - min(e.sent for e in exchanges)
     warnings = [f"Bot API misuse: {v}" for v in violations[:10]]
     if errors:
@@ -275,136 +329,3 @@ async def _wait_ready(
 async def _fail_watches_on_exit(server: BenchServer, bot: BotProcess) -> None:
     code = await bot.wait()
     server.replies.fail_all(BenchError(f"{bot.name} exited ({code}) during the run"))
-
-
-def _hromada_drive(name: str) -> tuple[Drive | None, str]:
-    if name == "steady":
-        return _steady, f" open-loop, a new one every {STEPS / STEADY_RATE * 1000:.0f} ms"
-    if name == "flood":
-        return _flood, (
-            f" ({FLOOD_PEOPLE} alone, then {FLOOD_PEOPLE} beside one person sending"
-            f" {FLOOD_UPDATES} texts in {FLOOD_SECONDS:.0f} s)"
-        )
-    if name == "memory":
-        return _memory, f" in waves of {MEMORY_WAVE}, RSS read after each"
-    return None, ""
-
-
-async def _steady(
-    server: BenchServer, bot: BotProcess, people: list[FakeUser], deadline: float
-) -> tuple[Outcomes, dict[str, float]]:
-    """Open loop: people arrive at a fixed pace whatever the bot's speed (each then goes on
-    as soon as the bot answered), so the bot is offered about STEADY_RATE updates/s."""
-    pace = STEPS / STEADY_RATE
-    outcomes = await _run_all(server, people, onboard_resident, deadline, pace=pace)
-    return outcomes, {"offered_updates_per_second": STEADY_RATE}
-
-
-async def _flood(
-    server: BenchServer, bot: BotProcess, people: list[FakeUser], deadline: float
-) -> tuple[Outcomes, dict[str, float]]:
-    """The first half onboards alone, then the second half beside a flooding person."""
-    alone, beside = people[: len(people) // 2], people[len(people) // 2 :]
-    first = await _run_all(server, alone, onboard_resident, deadline)
-    flooder = server.user(language_code="uk")
-
-    async def flood() -> None:
-        for number in range(FLOOD_UPDATES):
-            await flooder.send_text(f"flood {number}")
-            await asyncio.sleep(FLOOD_SECONDS / FLOOD_UPDATES)
-
-    flooding = asyncio.create_task(flood())
-    try:
-        second = await _run_all(server, beside, onboard_resident, deadline)
-    finally:
-        flooding.cancel()
-        await asyncio.gather(flooding, return_exceptions=True)
-    without, with_flood = _throughput(first), _throughput(second)
-    return first + second, {
-        "updates_per_second_without_flood": round(without, 1),
-        "updates_per_second_beside_flood": round(with_flood, 1),
-        "ratio": round(with_flood / without, 3),
-    }
-
-
-async def _memory(
-    server: BenchServer, bot: BotProcess, people: list[FakeUser], deadline: float
-) -> tuple[Outcomes, dict[str, float]]:
-    """Waves of people onboarding; the bot's RSS after each wave (half-way and at the end
-    give the growth)."""
-    outcomes: Outcomes = []
-    rss: list[int] = []
-    for start in range(0, len(people), MEMORY_WAVE):
-        outcomes += await _run_all(
-            server, people[start : start + MEMORY_WAVE], onboard_resident, deadline
-        )
-        rss.append(bot.memory().now_kib)
-    half = rss[max(len(rss) // 2 - 1, 0)]
-    end = rss[-1]
-    return outcomes, {
-        "rss_half_mib": round(half / 1024, 1),
-        "rss_end_mib": round(end / 1024, 1),
-        "growth_half_to_end": round((end - half) / half, 3),
-        "updates": len(people) * STEPS,
-    }
-
-
-def _throughput(outcomes: Outcomes) -> float:
-    exchanges = [e for person in outcomes for e in person]
-    seconds = max(e.replied for e in exchanges) - min(e.sent for e in exchanges)
-    return len(exchanges) / seconds
-
-
-async def _paced(
-    pace: float, number: int, script: Coroutine[Any, Any, list[Exchange]]
-) -> list[Exchange]:
-    await asyncio.sleep(pace * number)
-    return await script
-
-
-async def _run_all(
-    server: BenchServer,
-    people: list[FakeUser],
-    script: Script,
-    deadline: float,
-    pace: float = 0.0,
-) -> list[list[Exchange]]:
-    """Everybody at once (or one every ``pace`` seconds); fail loudly unless every person
-    got every reply: at once when one fails (error reply, bot exited), else when no awaited
-    reply came for :data:`STALL_SECONDS` or at the deadline."""
-    tasks = {
-        asyncio.create_task(
-            _paced(pace, n, script(server, person)) if pace else script(server, person)
-        ): person
-        for n, person in enumerate(people)
-    }
-    server.replies.last_progress = time.monotonic()
-    pending: set[asyncio.Task[list[Exchange]]] = set(tasks)
-    problem = ""
-    while pending:
-        now = time.monotonic()
-        if now >= deadline:
-            problem = "the time limit was reached"
-            break
-        if now - server.replies.last_progress > STALL_SECONDS:
-            problem = f"no awaited reply arrived for {STALL_SECONDS:.0f}s"
-            break
-        _, pending = await asyncio.wait(pending, timeout=min(1.0, deadline - now))
-        if any(not t.cancelled() and t.exception() is not None for t in tasks if t.done()):
-            problem = "a person failed"
-            break
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
-    # Those that failed first (they say why), then those cancelled while still waiting.
-    failed = [t for t in tasks if not t.cancelled() and t.exception() is not None]
-    failed += [t for t in tasks if t.cancelled()]
-    if failed:
-        finished = len(tasks) - len(failed)
-        lines = [f"only {finished} of {len(people)} people finished ({problem})"]
-        for task in failed[:3]:
-            person = tasks[task]
-            why = "still waiting" if task.cancelled() else repr(task.exception())
-            lines.append(f"person {person.id}: {why}; their chat:\n{person.history(last=5)}")
-        raise BenchError("\n".join(lines))
-    return [t.result() for t in tasks]
