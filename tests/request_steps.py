@@ -160,3 +160,23 @@ async def outbox_drained(app: HromadaApp, within: float = 20.0) -> None:
     dispatcher = app.lifecycle.dispatcher
     assert dispatcher is not None, "the bot's outbox dispatcher is not running"
     await asyncio.wait_for(dispatcher.drain(), within)
+
+
+def send_answer_button(message: BotMessage) -> str | None:
+    """The label of the preview's Send button (`sa:send`), in whichever language."""
+    for row in message.buttons:
+        for button in row:
+            if (button.callback_data or "").startswith("sa:send"):
+                return button.text
+    return None
+
+
+async def staff_answers(person: FakeUser, text: str) -> BotMessage:
+    """Staff type an answer and press Send on its preview (an answer goes out only then);
+    returns the preview. Use it inside the resident's `expect_message`."""
+    async with person.expect_message(lambda m: send_answer_button(m) is not None) as preview:
+        await person.send_text(text)
+    label = send_answer_button(preview.message)
+    assert label is not None
+    await person.press(preview.message, label)
+    return preview.message

@@ -18,7 +18,7 @@ from bot.botapi.server import TEST_TOKEN, BotApiServer
 from storage.models import ChatMessage, ServiceRequest
 from tests.onboarding_steps import has
 from tests.privacy_steps import TwoClocks, clocks
-from tests.request_steps import ask, make_moderator, onboard, outbox_drained
+from tests.request_steps import ask, make_moderator, onboard, outbox_drained, staff_answers
 
 pytestmark = pytest.mark.e2e
 __all__ = ["clocks"]  # fixture
@@ -43,7 +43,7 @@ async def test_clear_deletes_the_last_48_hours_and_leaves_one_line(
     async with moderator.expect_message(has("Напишіть вашу відповідь")):
         await moderator.press(card.message, "Відповісти")
     async with resident.expect_message(has("Відповідь на ваше звернення")) as answer:
-        await moderator.send_text("Відповідь, яку теж треба сховати")
+        await staff_answers(moderator, "Відповідь, яку теж треба сховати")
     await outbox_drained(bot)  # the answer came through the outbox
     clocks.advance(timedelta(hours=20))
 

@@ -16,7 +16,14 @@ from bot.botapi.server import BotApiServer
 from bot.botapi.state import BotMessage
 from storage.models import OutboxMessage, RequestMessage, ServiceRequest
 from tests.onboarding_steps import has
-from tests.request_steps import ask, button_starting, make_moderator, onboard, outbox_drained
+from tests.request_steps import (
+    ask,
+    button_starting,
+    make_moderator,
+    onboard,
+    outbox_drained,
+    staff_answers,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -178,7 +185,7 @@ async def test_ask_again_then_cancel_does_not_reopen(
     async with moderator.expect_message(has("Напишіть вашу відповідь")):
         await moderator.press(card.message, "Відповісти")
     async with resident.expect_message(lambda m: "Запитати ще раз" in m.button_texts()) as answer:
-        await moderator.send_text("У ЦНАПі, вікно 3.")
+        await staff_answers(moderator, "У ЦНАПі, вікно 3.")
     await outbox_drained(bot)
     rows, seen = await outbox_count(engine), len(moderator.messages())
 
@@ -216,7 +223,7 @@ async def test_a_staff_button_in_the_middle_of_their_own_question_keeps_it(
         resident.expect_message(has("У ЦНАПі, вікно 3.")),
         moderator.expect_message(photos_step()) as back,  # type: ignore[arg-type]
     ):
-        await moderator.send_text("У ЦНАПі, вікно 3.")
+        await staff_answers(moderator, "У ЦНАПі, вікно 3.")
     assert "Повертаємося до того, що ви робили" in recent_texts(moderator)
     preview = back.message
     async with moderator.expect_message(lambda m: "Залишитися анонімним" in m.button_texts()) as c:

@@ -100,7 +100,7 @@ async def test_meeting_with_picker_reminders_rsvp_move_and_cancel(
     )
 
     moderator = await make_moderator(botapi, engine)
-    assert any("Ваші зустрічі: /meetings" in t for t in texts(moderator))  # told on joining
+    assert any("/meetings: зустрічі робочої групи" in t for t in texts(moderator))  # on joining
     listing = await step(
         moderator, has("Найближчих зустрічей немає"), moderator.send_command("/meetings")
     )

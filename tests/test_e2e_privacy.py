@@ -32,7 +32,7 @@ from storage.types import utcnow
 from tests import privacy_scan
 from tests.onboarding_steps import has
 from tests.privacy_steps import downloaded_json, id_hash, keyed_bot, ledger, traces
-from tests.request_steps import ask, make_moderator, onboard, outbox_drained
+from tests.request_steps import ask, make_moderator, onboard, outbox_drained, staff_answers
 from tests.running_bot import bot_settings, running_bot
 
 pytestmark = pytest.mark.e2e
@@ -95,7 +95,7 @@ async def answered_request(botapi: BotApiServer, engine: AsyncEngine) -> tuple[A
     async with moderator.expect_message(has("Напишіть вашу відповідь")):
         await moderator.press(again.message, "Відповісти")
     async with resident.expect_message(has("Відповідь на ваше звернення")):
-        await moderator.send_text("Відповідь робочої групи")
+        await staff_answers(moderator, "Відповідь робочої групи")
     return moderator, resident, other
 
 

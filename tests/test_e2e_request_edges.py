@@ -21,6 +21,7 @@ from tests.request_steps import (
     join_staff,
     make_moderator,
     outbox_drained,
+    staff_answers,
 )
 
 pytestmark = pytest.mark.e2e
@@ -79,7 +80,7 @@ async def test_a_resident_who_blocked_the_bot_and_came_back_gets_the_answer(
     async with moderator.expect_message(has("Напишіть вашу відповідь")):
         await moderator.press(replied.message, "Відповісти")
     async with resident.expect_message(has("Пункт працює з 8:00 до 20:00.")) as answer:
-        await moderator.send_text("Пункт працює з 8:00 до 20:00.")
+        await staff_answers(moderator, "Пункт працює з 8:00 до 20:00.")
     assert "DRU-0001" in (answer.message.text or "")
     async with engine.connect() as conn:
         back = await conn.execute(select(User.is_reachable).where(User.telegram_id == resident.id))
@@ -139,7 +140,7 @@ async def test_a_moderator_of_two_communities(
         async with moderator.expect_message(has("Напишіть вашу відповідь")):
             await moderator.press(card, "Відповісти")
         async with resident.expect_message(has(ref)) as answer:
-            await moderator.send_text(f"Відповідь на {ref}.")
+            await staff_answers(moderator, f"Відповідь на {ref}.")
         text = answer.message.text or ""
         assert f"Відповідь на {ref}." in text
         assert f"Робоча група громади {name}" in text and other not in text, text

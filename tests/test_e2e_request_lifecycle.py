@@ -19,7 +19,7 @@ from bot.botapi.state import BotMessage
 from storage.models import OutboxMessage, RequestEvent, ServiceRequest
 from storage.types import set_clock, system_clock
 from tests.onboarding_steps import has
-from tests.request_steps import ask, button_starting, make_moderator, outbox_drained
+from tests.request_steps import ask, button_starting, make_moderator, outbox_drained, staff_answers
 
 pytestmark = pytest.mark.e2e
 
@@ -90,7 +90,7 @@ async def answered(
     async with moderator.expect_message(has("Напишіть вашу відповідь")):
         await moderator.press(card.message, "Відповісти")
     async with resident.expect_message(lambda m: "Ні" in m.button_texts()) as answer:
-        await moderator.send_text("У ЦНАПі, вікно 3.")
+        await staff_answers(moderator, "У ЦНАПі, вікно 3.")
     return moderator, resident, card.message, answer.message
 
 

@@ -10,7 +10,7 @@ from bot.app import HromadaApp
 from bot.botapi.server import BotApiServer
 from storage.models import ServiceRequest
 from tests.onboarding_steps import has
-from tests.request_steps import ask, make_moderator, make_provider, onboard
+from tests.request_steps import ask, make_moderator, make_provider, onboard, staff_answers
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +31,7 @@ async def test_my_requests_shows_answers_but_never_notes(
     async with moderator.expect_message(has("Напишіть вашу відповідь")):
         await moderator.press(again.message, "Відповісти")
     async with resident.expect_message(has("Відповідь на ваше звернення")):
-        await moderator.send_text("Відповідь робочої групи")
+        await staff_answers(moderator, "Відповідь робочої групи")
 
     async with resident.expect_message(has("Головне меню")) as fresh:
         await resident.send_command("/start")

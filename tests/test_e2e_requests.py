@@ -12,7 +12,7 @@ from bot.botapi.people import FakeUser
 from bot.botapi.server import BotApiServer
 from storage.models import RequestEvent, ServiceRequest
 from tests.onboarding_steps import has
-from tests.request_steps import ask, make_moderator, make_provider
+from tests.request_steps import ask, make_moderator, make_provider, staff_answers
 
 pytestmark = pytest.mark.e2e
 
@@ -94,7 +94,7 @@ async def test_the_whole_cycle(
     async with provider.expect_message(has("Напишіть вашу відповідь")):
         await provider.press(replied.message, "Відповісти")
     async with resident.expect_message(lambda m: len(m.button_texts()) == 4) as answered:
-        await provider.send_text("Ремонт 12 грудня.")
+        await staff_answers(provider, "Ремонт 12 грудня.")
     answer_text = answered.message.text or ""
     assert "Ремонт 12 грудня." in answer_text and "DRU-0001" in answer_text
     assert ORGANISATION[language] in answer_text
@@ -153,7 +153,7 @@ async def test_reopen_after_an_answer(
     async with moderator.expect_message(has("Напишіть вашу відповідь")):
         await moderator.press(card.message, "Відповісти")
     async with resident.expect_message(lambda m: "Запитати ще раз" in m.button_texts()) as answered:
-        await moderator.send_text("У ЦНАПі.")
+        await staff_answers(moderator, "У ЦНАПі.")
     # Nothing happens on the press itself (issue 7 §2.4: "Ask again" then /cancel must not
     # reopen); staff are told of the reopening once the words come, with them on the card.
     async with resident.expect_message(has("Напишіть ваше повідомлення")):
@@ -230,8 +230,9 @@ async def test_old_skip_button_of_another_rejection(
         await moderator.press(second.message, "Відхилити")
     async with moderator.expect_message(has("коментар")):
         await moderator.press(reasons.message, "Спам")
-    async with moderator.expect_message(has("надішліть текст")):
-        await moderator.press(skip_first.message, "Пропустити")  # DRU-0001's Skip
+    # DRU-0001's Skip: the step asked again names the request it is about now
+    async with moderator.expect_message(has("коментар для мешканця щодо DRU-0002")):
+        await moderator.press(skip_first.message, "Пропустити")
     async with engine.connect() as conn:
         statuses = (await conn.execute(select(ServiceRequest.status))).scalars().all()
     assert sorted(statuses) == ["new", "new"]  # neither was rejected by the stale Skip

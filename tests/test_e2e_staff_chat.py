@@ -18,7 +18,7 @@ from bot.botapi.server import BotApiServer
 from bot.botapi.state import BotMessage
 from storage.models import ProcessedUpdate
 from tests.onboarding_steps import has
-from tests.request_steps import ask, make_moderator
+from tests.request_steps import ask, make_moderator, staff_answers
 from tests.test_e2e_staff_words import russian_moderator
 
 pytestmark = pytest.mark.e2e
@@ -91,7 +91,7 @@ async def test_the_group_card_follows_every_change_in_one_language(
         group.expect_message(has("є відповідь")) as answered,
         resident.expect_message(has("Пункт у школі №3.")),
     ):
-        await first.send_text("Пункт у школі №3.")
+        await staff_answers(first, "Пункт у школі №3.")
     assert "Пункт у школі №3." in (answered.message.text or "")
     assert "Відповісти" not in answered.message.button_texts()
     assert "Відхилити" not in answered.message.button_texts()
@@ -161,7 +161,7 @@ async def test_the_resident_closing_edits_the_group_card(
     async with moderator.expect_message(has("Напишіть вашу відповідь")):
         await moderator.press(card.message, "Відповісти")
     async with resident.expect_message(lambda m: "Так, допомогло" in m.button_texts()) as answer:
-        await moderator.send_text("Відповідь.")
+        await staff_answers(moderator, "Відповідь.")
     async with group.expect_message(lambda m: "Закрити" not in m.button_texts()) as closed:
         await resident.press(answer.message, "Закрити звернення")
     assert "· закрите" in (closed.message.text or "")

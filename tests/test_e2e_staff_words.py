@@ -10,7 +10,14 @@ from bot.app import HromadaApp
 from bot.botapi.people import FakeUser
 from bot.botapi.server import BotApiServer
 from tests.onboarding_steps import has
-from tests.request_steps import ask, invite, join_staff, make_moderator, make_provider
+from tests.request_steps import (
+    ask,
+    invite,
+    join_staff,
+    make_moderator,
+    make_provider,
+    staff_answers,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -166,7 +173,7 @@ async def test_an_answer_names_its_organisation_in_the_nominative_on_its_own(
     async with moderator.expect_message(has("Напишіть вашу відповідь")):
         await moderator.press(card.message, "Відповісти")
     async with resident.expect_message(has("У четвер.")) as answer:
-        await moderator.send_text("У четвер.")
+        await staff_answers(moderator, "У четвер.")
     sent = next(
         str(call["text"])
         for call in botapi.calls_of("sendMessage")

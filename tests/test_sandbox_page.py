@@ -169,6 +169,8 @@ async def test_the_request_story_on_the_page(
     await press(moderator, "Відповісти", on=reference)
     await bot_says(moderator, "Напишіть вашу відповідь")
     await say(moderator, "У ЦНАПі, вул. Соборна, 1.")
+    await bot_says(moderator, "Перевірте вашу відповідь")  # the preview, Send on it
+    await press(moderator, "Надіслати мешканцю", on="Перевірте вашу відповідь")
     await bot_says(moderator, "Надіслано мешканцю")
 
     # The resident reads the answer and rates it; the toast shows on their pane.

@@ -21,7 +21,7 @@ from handlers.shared import labels, staff_chat
 from handlers.shared.cards import load_view, resident_thread_of
 from handlers.shared.emergency import emergency_text
 from handlers.shared.ids import parse_button
-from handlers.shared.keyboards import Button, data, keyboard, pager
+from handlers.shared.keyboards import Button, data, keyboard, pager, pressed_choice
 from handlers.shared.notices import Notices
 from handlers.shared.notifications import ResidentWrote, announce
 from storage.models import ServiceRequest, StaffRole
@@ -113,7 +113,10 @@ async def resident_pressed(update: Update, ctx: HromadaContext, arg: str) -> Non
         )
         return
     if action in ("yes", "no"):
-        await _rate(ctx, request, helped=action == "yes")
+        if await _rate(ctx, request, helped=action == "yes"):
+            redrawn = pressed_choice(update)  # the rating shows on the answer (✓ on it)
+            if redrawn is not None:
+                ctx.replies.show(*redrawn)
     elif action == "close":
         if await requests.close(ctx.db, request, actor_kind="resident"):
             await staff_chat.refresh_card(Notices.of(ctx), request)  # nobody else is told
@@ -139,9 +142,10 @@ async def resident_pressed(update: Update, ctx: HromadaContext, arg: str) -> Non
         stale_notice(ctx)
 
 
-async def _rate(ctx: HromadaContext, request: ServiceRequest, *, helped: bool) -> None:
+async def _rate(ctx: HromadaContext, request: ServiceRequest, *, helped: bool) -> bool:
     """Rate the answer. **Decision:** a resident may change their mind; the pop-up says the
-    rating changed (never a silent change), and the same choice again records nothing."""
+    rating changed (never a silent change), and the same choice again records nothing.
+    True when the rating is now `helped` (the answer's buttons then show it)."""
     _ = ctx.i18n.gettext
     before = request.helped
     said = _("it helped") if helped else _("it did not help")
@@ -149,10 +153,12 @@ async def _rate(ctx: HromadaContext, request: ServiceRequest, *, helped: bool) -
         ctx.replies.notice(_("You already said: {said}.").format(said=said))
     elif not await requests.rate(ctx.db, request, helped=helped):
         ctx.replies.notice(_("This button is no longer active."))
+        return False
     elif before is None:
         ctx.replies.notice(_("Thank you! Your answer helps the working group."))
     else:
         ctx.replies.notice(_("Your rating is changed: {said}.").format(said=said))
+    return True
 
 
 async def _ask_reply(

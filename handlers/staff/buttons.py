@@ -165,21 +165,14 @@ async def back(ctx: HromadaContext, access: Access, _tail: str) -> None:
 
 
 async def ask_for_text(ctx: HromadaContext, access: Access, action: Action) -> None:
-    """Answer, ask for more, note: the text comes next, in the private chat."""
-    _ = ctx.i18n.gettext
+    """Answer, ask for more, note: the text comes next, in the private chat (its prompt,
+    `handlers/staff/texts.py` `remind`, names the request)."""
     await enter_flow(
         ctx, staff_text.STATE_OF_ACTION[action], staff_text.start_data(access.request.id)
     )
-    prompts = {
-        Action.ANSWER: _(
-            "Write your answer to {ref}. The resident sees it signed by your organisation."
-        ),
-        Action.ASK_MORE: _("Write what you need to know from the resident about {ref}."),
-        Action.NOTE: _("Write an internal note on {ref}. Residents never see notes."),
-    }
-    ctx.replies.send_private(prompts[action].format(ref=access.ref) + "\n" + _("/cancel to stop."))
+    await ctx.reprompt()
     if ctx.in_group:
-        ctx.replies.notice(_("Write it in your private chat with the bot."))
+        ctx.replies.notice(ctx.i18n.gettext("Write it in your private chat with the bot."))
 
 
 async def reject(ctx: HromadaContext, access: Access, _tail: str) -> None:
@@ -203,10 +196,7 @@ async def reject_reason(ctx: HromadaContext, access: Access, code: str) -> None:
         staff_text.StaffForm.reject_comment,
         staff_text.start_data(access.request.id, reason=code),
     )
-    ctx.replies.send_private(
-        _("Add a comment for the resident about {ref}, or press Skip.").format(ref=access.ref),
-        keyboard([[(_("Skip"), data("skip", access.request.id))]]),
-    )
+    await ctx.reprompt()  # the comment, or Skip (`handlers/staff/texts.py` `remind`)
     await _refresh(ctx, access)
 
 

@@ -12,6 +12,7 @@ from handlers.core.router import Router
 from handlers.core.steps import keep_flow
 from handlers.shared import labels
 from handlers.shared.names import community_name
+from handlers.staff.help import role_commands
 from storage.models import Community, StaffRole
 from storage.repositories import staff
 
@@ -52,7 +53,8 @@ async def _accept(ctx: HromadaContext, code: str) -> None:
 
 
 async def _welcome(ctx: HromadaContext, role: StaffRole, headline: str) -> None:
-    """`headline` ("You are now {role} of {community}.") and the commands of the role."""
+    """`headline` ("You are now {role} of {community}.") and the commands of the role, the
+    same block as /help shows for it (`handlers/staff/help.py`)."""
     _ = ctx.i18n.gettext
     community = await ctx.db.get(Community, role.community_id)
     assert community is not None
@@ -60,13 +62,7 @@ async def _welcome(ctx: HromadaContext, role: StaffRole, headline: str) -> None:
         role=labels.role(role.role, _),
         community=escape(community_name(community, ctx.i18n.language)),
     )
-    if role.role == "moderator":
-        text += "\n" + _(
-            "/queue: open requests\n/stats: statistics\n"
-            "/link_staff_chat: run it in your staff group chat to receive new requests there"
-        )
-    elif role.role == "provider":
-        text += "\n" + _("/inbox: requests routed to your organisation")
-    if role.role in ("moderator", "facilitator"):  # they organise meetings
-        text += "\n" + _("Your meetings: /meetings")
+    commands = role_commands(role.role, _)  # the same block as in /help
+    if commands:
+        text += "\n\n" + commands + "\n\n" + _("/help lists them again at any time.")
     ctx.replies.send(text)
