@@ -109,6 +109,16 @@ def results_text(results: Results, _: Gettext, ngettext: Ngettext) -> str:
     return "\n".join(lines) + "\n\n" + voters
 
 
+def shown_key(results: Results) -> str:
+    """What a poll message shows of the results, as a short key: the live refresh edits a
+    message only when its key differs from the current one. Hidden results have one key
+    whatever the counts (below the minimum the sentence does not change, so nothing is
+    edited and no count can leak)."""
+    if results.visibility is not Visibility.SHOWN:
+        return str(results.visibility.value)
+    return f"{results.voters}:" + ",".join(str(n) for n in results.counts)
+
+
 # -- what a creator types ---------------------------------------------------------------
 
 

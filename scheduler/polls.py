@@ -4,7 +4,11 @@ was down is caught at the next start. What is due is read from `polls` each time
 
 A second job makes the meetings' evaluation polls once an occurrence has ended
 (`handlers/staff/polls_evaluation.py`), every `EVALUATION_CHECK_SECONDS` and right after
-start too (an occurrence that ended while the bot was down, within the look-back)."""
+start too (an occurrence that ended while the bot was down, within the look-back).
+
+A third keeps live results fresh on the voters' poll messages, every few seconds
+(`handlers/staff/polls_live.py`: edits through the outbox, at most one pending per
+message, never while other outbox traffic waits)."""
 
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ POLL_CHECK_SECONDS = 20
 JOB_ID = "close_due_polls"
 EVALUATION_CHECK_SECONDS = 60
 EVALUATION_JOB_ID = "evaluate_ended_meetings"
+LIVE_JOB_ID = "refresh_live_poll_results"
 Announce = Callable[[int], Awaitable[bool]]
 
 
@@ -54,17 +59,20 @@ def add_poll_jobs(
     announce: Announce,
     translators: Mapping[str, Translator] | None = None,
 ) -> None:
-    """The closing job and the meetings' evaluation job (`translators` default: the
-    compiled catalogs)."""
-    # imported here: the evaluation renders and publishes like a handler does
+    """The closing job, the meetings' evaluation job and the live results' refresh
+    (`translators` default: the compiled catalogs)."""
+    # imported here: the evaluation and the refresh render like a handler does
     from handlers.staff.polls_evaluation import evaluate_ended_meetings
+    from handlers.staff.polls_live import LIVE_CHECK_SECONDS, refresh_live_results
     from locales import load_translators
+
+    translators = translators if translators is not None else load_translators()
 
     scheduler.add_job(
         evaluate_ended_meetings,
         "interval",
         seconds=EVALUATION_CHECK_SECONDS,
-        args=(sessions, translators if translators is not None else load_translators()),
+        args=(sessions, translators),
         id=EVALUATION_JOB_ID,
         coalesce=True,
         max_instances=1,
@@ -79,4 +87,13 @@ def add_poll_jobs(
         coalesce=True,
         max_instances=1,
         next_run_time=datetime.now(UTC),
+    )
+    scheduler.add_job(
+        refresh_live_results,
+        "interval",
+        seconds=LIVE_CHECK_SECONDS,
+        args=(sessions, translators),
+        id=LIVE_JOB_ID,
+        coalesce=True,
+        max_instances=1,
     )

@@ -6,18 +6,22 @@ Every press is checked on the server: the poll exists and is open (its deadline 
 now, not left to the closing job), the presser is in its audience (a forwarded poll
 gives an outsider nothing), the option is the poll's. Whatever the outcome the press gets
 a toast of at most 200 characters; a vote that changed something also redraws the
-presser's own message with their current choice.
+presser's own message with their current choice. A message that then shows live counts is
+remembered with what it shows, so that the live refresh job (`handlers/staff/polls_live.py`)
+edits it when other people's votes change the counts.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, Update
 
 from handlers.core.context import HromadaContext
 from handlers.core.router import Router
-from handlers.shared.poll_view import poll_message
+from handlers.shared.poll_view import live_key, poll_message
 from storage.models import Community, Poll
-from storage.repositories import polls
+from storage.repositories import polls, polls_live
 from storage.repositories.polls import Vote
 from storage.types import utcnow
 
@@ -37,18 +41,49 @@ def _toast(ctx: HromadaContext, text: str) -> None:
     ctx.replies.notice(text[:TOAST_LIMIT])
 
 
-async def _render(ctx: HromadaContext, poll: Poll) -> tuple[str, InlineKeyboardMarkup | None]:
+@dataclass(frozen=True)
+class _Drawn:
+    text: str
+    markup: InlineKeyboardMarkup | None
+    live: str | None  # what the message shows of live counts (`live_key`); None: none
+
+
+async def _draw(ctx: HromadaContext, poll: Poll) -> _Drawn:
     options = await polls.options_of(ctx.db, poll.id)
     chosen = await polls.choices_of(ctx.db, poll.id, ctx.user.id)
     tally = await polls.tally(ctx.db, poll.id) if poll.results_live else None
     community = await ctx.db.get(Community, poll.community_id)
     zone = community.timezone if community else ctx.services.timezone
-    return poll_message(poll, options, ctx.i18n, zone, chosen=chosen, tally=tally, now=utcnow())
+    now = utcnow()
+    text, markup = poll_message(poll, options, ctx.i18n, zone, chosen=chosen, tally=tally, now=now)
+    live = None
+    if tally is not None and chosen and polls.is_open(poll, now):
+        live = live_key(poll, options, tally, closed=False)
+    return _Drawn(text, markup, live)
 
 
-async def _redraw(ctx: HromadaContext, poll: Poll) -> None:
-    text, markup = await _render(ctx, poll)
-    ctx.replies.show(text, markup)
+async def _render(ctx: HromadaContext, poll: Poll) -> tuple[str, InlineKeyboardMarkup | None]:
+    drawn = await _draw(ctx, poll)
+    return drawn.text, drawn.markup
+
+
+async def _redraw(update: Update, ctx: HromadaContext, poll: Poll) -> None:
+    """The presser's message, redrawn; remembered for the live refresh when it shows live
+    counts (an open live poll and a choice), forgotten when it no longer does."""
+    drawn = await _draw(ctx, poll)
+    ctx.replies.show(drawn.text, drawn.markup)
+    query = update.callback_query
+    message_id = query.message.message_id if query and query.message else None
+    if message_id is None or not poll.results_live:
+        return
+    await polls_live.remember(
+        ctx.db,
+        poll.id,
+        ctx.user.id,
+        message_id=message_id if drawn.live is not None else None,
+        shown=drawn.live,
+        now=utcnow(),
+    )
 
 
 OPEN_SHOWN = 5
@@ -85,7 +120,7 @@ async def vote(update: Update, ctx: HromadaContext, arg: str) -> None:
     )
     if outcome is Vote.CLOSED:
         _toast(ctx, _("This poll is closed. Your vote was not counted."))
-        await _redraw(ctx, poll)
+        await _redraw(update, ctx, poll)
         return
     toasts = {
         Vote.NOT_RECIPIENT: _("This poll was not sent to you, so you cannot vote in it."),
@@ -97,7 +132,7 @@ async def vote(update: Update, ctx: HromadaContext, arg: str) -> None:
     }
     _toast(ctx, toasts[outcome])
     if outcome in (Vote.CHOSEN, Vote.CHANGED, Vote.REMOVED):
-        await _redraw(ctx, poll)
+        await _redraw(update, ctx, poll)
 
 
 @router.callback("pr")
@@ -119,4 +154,4 @@ async def refresh(update: Update, ctx: HromadaContext, arg: str) -> None:
         _toast(ctx, _("The results were just updated. Try again in a few seconds."))
         return
     _toast(ctx, _("Results updated."))
-    await _redraw(ctx, poll)
+    await _redraw(update, ctx, poll)

@@ -14,7 +14,7 @@ from html import escape
 
 from telegram import InlineKeyboardMarkup
 
-from flows.polls import Results, pick, results_text
+from flows.polls import Results, pick, results_text, shown_key
 from handlers.shared.keyboards import Button, data, keyboard
 from locales import Translator
 from locales.dates import format_when
@@ -36,6 +36,12 @@ def results_of(
         live=poll.results_live,
         min_votes=poll.min_votes,
     )
+
+
+def live_key(poll: Poll, options: Sequence[PollOption], tally: Tally, *, closed: bool) -> str:
+    """What a voter's poll message shows of these results (`flows.polls.shown_key`): the
+    same in every language."""
+    return shown_key(results_of(poll, options, tally, "uk", closed=closed))
 
 
 def results_message(results: Results, t: Translator) -> str:

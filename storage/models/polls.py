@@ -23,6 +23,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -116,6 +117,11 @@ class PollRecipient(Base):
     ballot: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # When this person's poll message last showed fresh live counts (the refresh throttle).
     refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The person's poll message that shows live counts (the one they last voted on; None:
+    # none does) and what it shows (`flows.polls.shown_key`): the live refresh job edits it
+    # when that is stale (`handlers/staff/polls_live.py`).
+    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    shown: Mapped[str | None] = mapped_column(String(120), nullable=True)
 
 
 class PollVote(Base):
