@@ -140,10 +140,17 @@ async def test_meeting_with_picker_reminders_rsvp_move_and_cancel(
     assert RU_WHEN in (reminder_ru.text or "")
     assert await scan(bot) == 0  # once
 
-    await olena.press(reminder_uk, "✅ Я прийду")
+    # the answer shows on the reminder itself (user testing): a check mark on its button
+    async with olena.expect_message(lambda m: "✓ ✅ Я прийду" in m.button_texts()) as marked:
+        await olena.press(reminder_uk, "✅ Я прийду")
     await answered(botapi, "Записали: ви прийдете")
-    await ivan.press(reminder_ru, "🚫 Не смогу")
+    assert marked.message.message_id == reminder_uk.message_id
+    assert "🚫 Не зможу" in marked.message.button_texts()
+    assert marked.message.text == reminder_uk.text  # the text as it was
+    async with ivan.expect_message(lambda m: "✓ 🚫 Не смогу" in m.button_texts()) as marked:
+        await ivan.press(reminder_ru, "🚫 Не смогу")
     await answered(botapi, "Записали: вы не сможете")
+    assert marked.message.button_texts() == ["✅ Я приду", "✓ 🚫 Не смогу"]
     async with engine.connect() as conn:
         meeting_id = (await conn.execute(select(Meeting.id))).scalar_one()
     await outsider.press_data(outsider.last_message(), f"mr:{meeting_id}:20261201y")  # forged

@@ -18,7 +18,7 @@ from handlers.core.context import HromadaContext
 from handlers.core.fallbacks import stale_notice
 from handlers.core.router import ANY_STATE, Router
 from handlers.resident.menu import show_main_menu
-from handlers.shared.keyboards import Button, data, keyboard
+from handlers.shared.keyboards import Button, data, keyboard, pressed_choice
 from locales.dates import format_when
 from storage.repositories import meetings as repo
 from storage.repositories import meetings_groups
@@ -86,3 +86,6 @@ async def rsvp(update: Update, ctx: HromadaContext, arg: str) -> None:
     ctx.replies.notice(
         _("Noted: you are going. Thank you!") if going else _("Noted: you can't come.")
     )
+    redrawn = pressed_choice(update)  # the answer shows on the notice itself (✓ on it)
+    if redrawn is not None:
+        ctx.replies.show(*redrawn)

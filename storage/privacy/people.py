@@ -9,6 +9,7 @@ from locales import n_
 from storage.models import ChatMessage, Community, ConversationState, User
 from storage.privacy import chat_messages
 from storage.privacy.registry import JSONValue, Person, Section, instant
+from storage.repositories.users import seen_at
 
 
 async def _export_profile(session: AsyncSession, person: Person) -> JSONValue:
@@ -25,7 +26,8 @@ async def _export_profile(session: AsyncSession, person: Person) -> JSONValue:
         "community": name,
         "reachable": user.is_reachable,
         "first_contact": instant(user.created_at),
-        "last_seen": instant(user.last_seen_at),
+        # rows written before it was rounded at write kept the microsecond
+        "last_seen": instant(seen_at(user.last_seen_at)),
     }
 
 

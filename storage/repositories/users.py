@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,8 +13,16 @@ from storage.fsm_storage import preload_conversations
 from storage.models import User
 from storage.types import utcnow
 
-# `last_seen_at` is kept to this precision, so that not every update writes the user row.
+# `last_seen_at` is kept to this precision (rounded down when written: /mydata says so, and
+# a finer time of a person's last message is not needed), so that not every update writes
+# the user row.
 LAST_SEEN_PRECISION = timedelta(minutes=10)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def seen_at(moment: datetime) -> datetime:
+    """`moment` rounded down to `LAST_SEEN_PRECISION` (what `last_seen_at` stores)."""
+    return moment - (moment - _EPOCH) % LAST_SEEN_PRECISION
 
 
 async def get_user(session: AsyncSession, telegram_id: int) -> User | None:
@@ -69,7 +77,7 @@ async def touch_user(session: AsyncSession, telegram_id: int, *, bot_id: int | N
         user = await _load_person(session, telegram_id, bot_id)
     now = utcnow()
     if user is None:
-        user = User(telegram_id=telegram_id, created_at=now, last_seen_at=now)
+        user = User(telegram_id=telegram_id, created_at=now, last_seen_at=seen_at(now))
         session.add(user)
         await session.flush()
         if bot_id is not None:
@@ -77,8 +85,8 @@ async def touch_user(session: AsyncSession, telegram_id: int, *, bot_id: int | N
             # row before anything else, and erasure deletes both together.
             preload_conversations(session, bot_id, telegram_id, telegram_id, [])
     else:
-        if now - user.last_seen_at > LAST_SEEN_PRECISION:
-            user.last_seen_at = now
+        if seen_at(now) > user.last_seen_at:  # at most one write in ten minutes
+            user.last_seen_at = seen_at(now)
         if not user.is_reachable:
             user.is_reachable = True
     return user
