@@ -14,7 +14,8 @@ earlier, before another statement of the same session reads `conversation_state`
 ORM's autoflush would). A statement that may change the table (any INSERT/UPDATE/DELETE on
 it, any textual SQL) also makes the cache forget. A rollback forgets everything; a
 savepoint's rollback returns to what was known and pending when it began (polls and the
-outbox use savepoints inside an update's transaction).
+outbox use savepoints inside an update's transaction); the root transaction's commit
+forgets everything too (the session may go on in a new transaction).
 """
 
 from __future__ import annotations
@@ -223,11 +224,15 @@ def _before_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    """A savepoint released: its copy is no longer needed. The root transaction committed:
+    forget everything, as a rollback does: a session that goes on after a commit (a
+    commit in the middle of an update) starts a new transaction, in which others' commits
+    made meanwhile are visible, so the cached rows are no longer the truth."""
     cache = session.info.get(_INFO)
     if isinstance(cache, _Cache):
         nested = session.get_nested_transaction()  # the savepoint just released, if any
         if nested is None:
-            cache.savepoints.clear()
+            session.info.pop(_INFO, None)
         else:
             cache.savepoints.pop(id(nested), None)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -179,3 +179,25 @@ async def test_a_delete_by_someone_else_is_not_undone(
         await session.execute(delete(ConversationState).where(ConversationState.user_id == PERSON))
         assert await fsm.get_state(KEY) is None
     assert await _stored(sessions) == []
+
+
+async def test_a_commit_in_the_middle_of_an_update_forgets_the_cache(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """A session that commits and goes on (a handler's commit mid-update) reads the table
+    again afterwards: a change another session made after that commit is seen, not the row
+    this session had cached before it."""
+    async with sessions() as session:
+        await touch_user(session, PERSON, bot_id=BOT)
+        fsm = SqlFsmStorage(session)
+        await fsm.set_state(KEY, "Form:mine")
+        await session.commit()
+        async with sessions() as other, other.begin():
+            await other.execute(
+                update(ConversationState)
+                .where(ConversationState.user_id == PERSON)
+                .values(state="Form:theirs")
+            )
+        assert await fsm.get_state(KEY) == "Form:theirs"
+        await session.commit()
+    assert await _stored(sessions) == [("default", "Form:theirs", {})]
