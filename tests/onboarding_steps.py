@@ -17,26 +17,39 @@ def has(text: str) -> Callable[[BotMessage], bool]:
     return lambda m: text in (m.text or "")
 
 
-async def start(user: FakeUser) -> BotMessage:
-    async with user.expect_message(has(LANGUAGE_PROMPT)) as got:
+async def start(user: FakeUser, timeout: float = 10.0) -> BotMessage:  # noqa: ASYNC109
+    async with user.expect_message(has(LANGUAGE_PROMPT), timeout=timeout) as got:
         await user.send_command("/start")
     return got.message
 
 
-async def choose_ukrainian(user: FakeUser, welcome: BotMessage) -> BotMessage:
-    async with user.expect_message(has(COMMUNITY_PROMPT)) as got:
+async def choose_ukrainian(
+    user: FakeUser,
+    welcome: BotMessage,
+    timeout: float = 10.0,  # noqa: ASYNC109 - an upper bound per step
+) -> BotMessage:
+    async with user.expect_message(has(COMMUNITY_PROMPT), timeout=timeout) as got:
         await user.press(welcome, "Українська")
     return got.message
 
 
-async def choose_community(user: FakeUser, page: BotMessage, name: str = "Дружківка") -> BotMessage:
-    async with user.expect_message(has(MENU)) as got:
+async def choose_community(
+    user: FakeUser,
+    page: BotMessage,
+    name: str = "Дружківка",
+    timeout: float = 10.0,  # noqa: ASYNC109 - an upper bound per step
+) -> BotMessage:
+    async with user.expect_message(has(MENU), timeout=timeout) as got:
         await user.press(page, name)
     return got.message
 
 
-async def onboard(user: FakeUser) -> BotMessage:
-    return await choose_community(user, await choose_ukrainian(user, await start(user)))
+async def onboard(user: FakeUser, timeout: float = 10.0) -> BotMessage:  # noqa: ASYNC109
+    """`timeout`: the upper bound of each step's wait (more when many people onboard at once
+    on a loaded machine)."""
+    welcome = await start(user, timeout)
+    page = await choose_ukrainian(user, welcome, timeout)
+    return await choose_community(user, page, timeout=timeout)
 
 
 def chat_log(botapi: BotApiServer, chat_id: int) -> list[tuple[str, str]]:
