@@ -18,7 +18,7 @@ from bot.botapi.server import BotApiServer
 from bot.botapi.state import BotMessage
 from storage.models import ProcessedUpdate
 from tests.onboarding_steps import has
-from tests.request_steps import ask, make_moderator, staff_answers
+from tests.request_steps import ask, make_moderator, send_answer_button, staff_answers
 from tests.test_e2e_staff_words import russian_moderator
 
 pytestmark = pytest.mark.e2e
@@ -97,11 +97,16 @@ async def test_the_group_card_follows_every_change_in_one_language(
     assert "Відхилити" not in answered.message.button_texts()
     assert "Закрити" in answered.message.button_texts()  # what is still possible
 
-    # The second's long answer is refused, and every character of it comes back to copy.
+    # The second's long answer is previewed; its Send is refused, and every character of it
+    # comes back to copy.
     long_answer = "".join(f"Крок{i};" for i in range(1, 400))  # long, yet within the limit
+    async with second.expect_message(lambda m: send_answer_button(m) is not None) as preview:
+        await second.send_text(long_answer)
+    label = send_answer_button(preview.message)
+    assert label is not None
     before = len(second.messages())
     async with second.expect_message(has(long_answer[-40:])):
-        await second.send_text(long_answer)
+        await second.press(preview.message, label)
     shown = [m.text or "" for m in second.messages()[before:]]
     assert "DRU-0001 уже завершено." in shown[0], shown[0]
     assert long_answer in "".join(shown[1:])
