@@ -11,8 +11,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage.engine import session_factory
-from storage.models import Community, MeetingOptIn, Poll, PollVote, User
-from storage.repositories import polls
+from storage.models import Community, MeetingOptIn, OutboxMessage, Poll, PollVote, User
+from storage.repositories import polls, polls_live
 from storage.repositories.polls import Vote
 
 NOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
@@ -200,3 +200,38 @@ async def test_twenty_presses_of_one_person_one_row(
     async with session_factory(engine)() as session:
         rows = list(await session.scalars(select(PollVote)))
     assert len(rows) == 1 and rows[0].slot == 0
+
+
+async def _live_edit(db: AsyncSession, poll_id: int, user: int, at: int, status: str) -> None:
+    key = polls_live.edit_key(poll_id, user, 77, NOW + timedelta(seconds=at))
+    db.add(OutboxMessage(chat_id=user, payload={}, dedup_key=key, status=status, not_before=NOW))
+    await db.flush()
+
+
+async def _live_keys(db: AsyncSession) -> set[tuple[str, str]]:
+    rows = await db.execute(
+        select(OutboxMessage.dedup_key, OutboxMessage.status).where(
+            OutboxMessage.dedup_key.like("poll:%:live:%")
+        )
+    )
+    return {(k, s) for k, s in rows.tuples()}
+
+
+async def test_a_redraw_and_the_close_drop_the_queued_live_edits(db: AsyncSession) -> None:
+    """A live edit drawn before the person's own redraw (or before the close) would put back
+    their older choice (or show the poll open): it is deleted while it waits; sent and
+    dead rows, and other people's edits, stay (review finding)."""
+    first, second = await _people(db, 2)
+    poll = await _poll(db)
+    await _live_edit(db, poll.id, first, 0, "pending")
+    await _live_edit(db, poll.id, first, 1, "sent")
+    await _live_edit(db, poll.id, second, 2, "pending")
+    await _live_edit(db, poll.id, second, 3, "dead")
+    assert await polls_live.drop_pending(db, poll.id, first) == 1
+    keys = await _live_keys(db)
+    assert all(
+        not (k.startswith(f"poll:{poll.id}:live:{first}:") and s == "pending") for k, s in keys
+    )
+    assert len(keys) == 3
+    assert await polls.close(db, poll.id, now=NOW)
+    assert sorted(s for _, s in await _live_keys(db)) == ["dead", "sent"]

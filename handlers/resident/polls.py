@@ -76,6 +76,8 @@ async def _redraw(update: Update, ctx: HromadaContext, poll: Poll) -> None:
     message_id = query.message.message_id if query and query.message else None
     if message_id is None or not poll.results_live:
         return
+    # an older live edit still queued would put back the choice this redraw replaced
+    await polls_live.drop_pending(ctx.db, poll.id, ctx.user.id)
     await polls_live.remember(
         ctx.db,
         poll.id,

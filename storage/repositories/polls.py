@@ -35,7 +35,7 @@ from storage.models import (
     PollVote,
     User,
 )
-from storage.repositories import groups
+from storage.repositories import groups, polls_live
 from storage.types import utcnow
 
 CHUNK = 500  # rows per multi-row INSERT
@@ -330,7 +330,10 @@ async def close(session: AsyncSession, poll_id: int, *, now: datetime | None = N
         .values(closed_at=now or utcnow())
         .execution_options(synchronize_session=False)
     )
-    return bool(getattr(result, "rowcount", 0))
+    closed = bool(getattr(result, "rowcount", 0))
+    if closed:  # a live edit still queued would show the poll open again
+        await polls_live.drop_pending(session, poll_id)
+    return closed
 
 
 async def due(session: AsyncSession, now: datetime) -> list[int]:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, cast, exists, func, literal, nulls_first, select, update
+from sqlalchemy import String, cast, delete, exists, func, literal, nulls_first, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, Poll, PollRecipient, User
@@ -57,6 +57,20 @@ async def remember(
         .values(message_id=message_id, shown=shown, refreshed_at=now)
         .execution_options(synchronize_session=False)
     )
+
+
+async def drop_pending(session: AsyncSession, poll_id: int, user_id: int | None = None) -> int:
+    """Delete the poll's live edits still waiting in the outbox (one person's, or all when
+    `user_id` is None): drawn earlier, they would put back an older choice over the person's
+    own redraw, or show an open poll after its close. An edit the dispatcher already holds
+    still goes out (at most one per message). Returns how many were deleted."""
+    prefix = key_prefix(poll_id) + (f"{user_id}:" if user_id is not None else "")
+    result = await session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.status == outbox.PENDING, OutboxMessage.dedup_key.like(prefix + "%"))
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def backlog(session: AsyncSession, now: datetime) -> int:
