@@ -288,8 +288,13 @@ class OutboxDispatcher:
                 await self._wait(self._stopping, rest)
 
     def _write_due(self) -> bool:
-        """Write now: half a batch is waiting, or nothing is being sent that could join."""
-        return bool(self._unwritten) and (len(self._unwritten) * 2 >= self.batch or not self._chats)
+        """Write now: half a batch is waiting, nothing is being sent that could join, or the
+        rows in hand keep the next claim from starting (a slow send must not hold up every
+        other chat while finished outcomes wait; review finding)."""
+        if not self._unwritten:
+            return False
+        blocked = (self.batch - self._in_hand) * 2 < self.batch
+        return len(self._unwritten) * 2 >= self.batch or not self._chats or blocked
 
     async def _round(self) -> bool:
         """Write what is waiting, start sending what is due; True when everything is
