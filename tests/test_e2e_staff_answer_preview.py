@@ -136,6 +136,9 @@ async def test_a_parked_answer_comes_back_naming_the_request_in_the_language_of_
         await moderator.press(languages.message, "Русский")
     preview = await preview_of(moderator, "У ЦНАПі.")
     assert "Проверьте ваш ответ на DRU-0001" in (preview.text or "")
+    # the body is the resident's message, in the resident's language (review finding)
+    assert "Відповідь на ваше звернення DRU-0001" in (preview.text or "")
+    assert "Ответ на ваше обращение" not in (preview.text or "")
     async with resident.expect_message(has("Відповідь на ваше звернення DRU-0001")):
         await moderator.press(preview, "Отправить жителю")
     assert await status_of(engine) == "answered"

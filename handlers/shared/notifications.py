@@ -219,11 +219,11 @@ async def _tell_resident(
     assert community is not None
     t = n.translator_for(user)
     ref = requests.reference(community.code, request.number)
-    text, markup = _resident_message(news, request, ref, community, t, event)
+    text, markup = resident_message(news, request, ref, community, t, event)
     await n.send(user.telegram_id, text, markup, key=f"req:{request.id}:{news.kind}:{event}")
 
 
-def _resident_message(
+def resident_message(
     news: ResidentNews,
     request: ServiceRequest,
     ref: str,
@@ -231,7 +231,8 @@ def _resident_message(
     t: Translator,
     event: int,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """`event` (the answer's own audit event) goes into the answer's buttons, so that once
+    """The message `news` gives the resident, in `t`'s language (also the staff answer's
+    preview). `event` (the answer's own audit event) goes into the answer's buttons, so that once
     a newer answer came they change nothing (`handlers/resident/my_requests.py`)."""
     _ = t.gettext
     rid = request.id

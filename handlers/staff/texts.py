@@ -28,11 +28,10 @@ from handlers.shared import staff_chat
 from handlers.shared.cards import load_view, staff_card_of
 from handlers.shared.keyboards import data, keyboard
 from handlers.shared.notices import Notices
-from handlers.shared.notifications import Rejected, StaffWrote, announce
-from handlers.shared.notifications import _resident_message as resident_message
+from handlers.shared.notifications import Rejected, StaffWrote, announce, resident_message
 from handlers.staff.access import acting_role, authorize, target_of
 from locales import n_
-from storage.models import Community, ServiceRequest
+from storage.models import Community, ServiceRequest, User
 from storage.repositories import requests, staff
 
 router = Router()
@@ -108,8 +107,11 @@ async def typed(update: Update, ctx: HromadaContext) -> None:
 
 
 async def _preview_text(ctx: HromadaContext, taken: StaffText) -> str | None:
-    """The answer as the resident will receive it (signed by the role that may send it),
-    under a line saying so; None when the request is gone."""
+    """The answer as the resident will receive it (signed by the role that may send it, in
+    the resident's language), under a line in the staff member's saying so; None when the
+    request is gone. **Decision:** the body is the resident's very message, even when they
+    read the other language (review finding: a preview in the staff member's language showed
+    a message nobody would get); the language is not named, only shown."""
     _ = ctx.i18n.gettext
     request = await requests.get_request(ctx.db, taken.request_id)
     community = await ctx.db.get(Community, request.community_id) if request else None
@@ -120,8 +122,10 @@ async def _preview_text(ctx: HromadaContext, taken: StaffText) -> str | None:
     ref = requests.reference(community.code, request.number)
     body = escape(taken.text)
     if role is not None:
+        author = await ctx.db.get(User, request.author_id) if request.author_id else None
+        reader = Notices.of(ctx).translator_for(author) if author else ctx.i18n
         body, _markup = resident_message(
-            StaffWrote(role, taken.text), request, ref, community, ctx.i18n, 0
+            StaffWrote(role, taken.text), request, ref, community, reader, 0
         )
     head = _("<b>Please check your answer to {ref}.</b> The resident will receive:")
     return head.format(ref=ref) + "\n\n" + body
