@@ -7,11 +7,19 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage.engine import session_factory
-from storage.models import Community, MeetingOptIn, OutboxMessage, Poll, PollVote, User
+from storage.models import (
+    Community,
+    MeetingOptIn,
+    OutboxMessage,
+    Poll,
+    PollRecipient,
+    PollVote,
+    User,
+)
 from storage.repositories import polls, polls_live
 from storage.repositories.polls import Vote
 
@@ -202,9 +210,20 @@ async def test_twenty_presses_of_one_person_one_row(
     assert len(rows) == 1 and rows[0].slot == 0
 
 
-async def _live_edit(db: AsyncSession, poll_id: int, user: int, at: int, status: str) -> None:
+async def _live_edit(
+    db: AsyncSession, poll_id: int, user: int, at: int, status: str, error: str | None = None
+) -> None:
     key = polls_live.edit_key(poll_id, user, 77, NOW + timedelta(seconds=at))
-    db.add(OutboxMessage(chat_id=user, payload={}, dedup_key=key, status=status, not_before=NOW))
+    db.add(
+        OutboxMessage(
+            chat_id=user,
+            payload={},
+            dedup_key=key,
+            status=status,
+            not_before=NOW,
+            last_error=error,
+        )
+    )
     await db.flush()
 
 
@@ -214,7 +233,7 @@ async def _live_keys(db: AsyncSession) -> set[tuple[str, str]]:
             OutboxMessage.dedup_key.like("poll:%:live:%")
         )
     )
-    return {(k, s) for k, s in rows.tuples()}
+    return {(str(k), str(s)) for k, s in rows.all()}
 
 
 async def test_a_redraw_and_the_close_drop_the_queued_live_edits(db: AsyncSession) -> None:
@@ -235,3 +254,39 @@ async def test_a_redraw_and_the_close_drop_the_queued_live_edits(db: AsyncSessio
     assert len(keys) == 3
     assert await polls.close(db, poll.id, now=NOW)
     assert sorted(s for _, s in await _live_keys(db)) == ["dead", "sent"]
+
+
+async def _shows_on(db: AsyncSession, poll_id: int, users: list[int], message: int | None) -> None:
+    await db.execute(
+        update(PollRecipient)
+        .where(PollRecipient.poll_id == poll_id, PollRecipient.user_id.in_(users))
+        .values(message_id=message)
+    )
+
+
+async def _messages(db: AsyncSession, poll_id: int) -> dict[int, int | None]:
+    rows = await db.execute(
+        select(PollRecipient.user_id, PollRecipient.message_id).where(
+            PollRecipient.poll_id == poll_id
+        )
+    )
+    return {int(u): m for u, m in rows.all()}
+
+
+async def test_only_a_message_gone_for_good_is_forgotten_and_only_once(db: AsyncSession) -> None:
+    """Review finding: any dead live edit made `forget_lost` forget the message, so retries
+    run out during an outage stopped a live message for good, and a message the person
+    voted on again was forgotten again at every run. Only "message to edit not found" (or
+    "can't be edited") forgets, and the dead row that said so is spent."""
+    outage, deleted = await _people(db, 2)
+    poll = await _poll(db)
+    await _shows_on(db, poll.id, [outage, deleted], 77)
+    await _live_edit(db, poll.id, outage, 0, "dead", "TimedOut")
+    await _live_edit(db, poll.id, deleted, 1, "dead", "Message to edit not found")
+    assert await polls_live.forget_lost(db, poll.id) == 1
+    shown = await _messages(db, poll.id)
+    assert shown[outage] == 77 and shown[deleted] is None
+    assert [s for k, s in await _live_keys(db) if f":live:{deleted}:" in k] == []
+    await _shows_on(db, poll.id, [deleted], 77)  # the person votes on that message again
+    assert await polls_live.forget_lost(db, poll.id) == 0
+    assert (await _messages(db, poll.id))[deleted] == 77

@@ -6,7 +6,8 @@
 An edit's dedup key is `poll:<poll>:live:<user>:<message>:<ms>` (the refresh's instant in
 milliseconds since the epoch): a message has at most one pending edit (`stale` leaves out a
 recipient with one), and one that Telegram refused for good (the person deleted the
-message: "message to edit not found") makes `forget_lost` stop refreshing that message.
+message: "message to edit not found") makes `forget_lost` stop refreshing that message
+(other dead edits, such as retries run out in an outage, do not).
 """
 
 from __future__ import annotations
@@ -15,7 +16,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, cast, delete, exists, func, literal, nulls_first, select, update
+from sqlalchemy import (
+    String,
+    cast,
+    delete,
+    exists,
+    func,
+    literal,
+    nulls_first,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, Poll, PollRecipient, User
@@ -160,18 +172,30 @@ async def claim(
     return {int(u) for u in result.scalars()}
 
 
+# Telegram's refusals that mean the message is gone for good (lower case; PTB may capitalise).
+LOST = ("message to edit not found", "message can't be edited")
+
+
 async def forget_lost(session: AsyncSession, poll_id: int) -> int:
-    """Stop refreshing messages whose edit Telegram refused for good (deleted by the person,
-    or no longer editable): the message id goes, so no new edit is made for it. Returns how
-    many were forgotten."""
+    """Stop refreshing messages whose edit Telegram refused because the message is gone
+    (deleted by the person) or no longer editable: the message id goes, so no new edit is
+    made for it, and the dead edit rows that said so are deleted, spent (review finding:
+    any dead edit counted, so retries run out in an outage forgot a live message, and a
+    message the person voted on again was forgotten again at every run). Returns how many
+    were forgotten."""
     prefix = key_prefix(poll_id)
-    keys = await session.scalars(
-        select(OutboxMessage.dedup_key).where(
-            OutboxMessage.status == outbox.DEAD, OutboxMessage.dedup_key.like(prefix + "%")
+    error = func.lower(func.coalesce(OutboxMessage.last_error, ""))
+    rows = await session.execute(
+        select(OutboxMessage.id, OutboxMessage.dedup_key).where(
+            OutboxMessage.status == outbox.DEAD,
+            OutboxMessage.dedup_key.like(prefix + "%"),
+            or_(*(error.like(f"%{lost}%") for lost in LOST)),
         )
     )
     forgotten = 0
-    for key in keys:
+    spent: list[int] = []
+    for row_id, key in rows.all():
+        spent.append(int(row_id))
         user, _, rest = key.removeprefix(prefix).partition(":")
         message = rest.partition(":")[0]
         if not (user.isdigit() and message.isdigit()):
@@ -187,4 +211,6 @@ async def forget_lost(session: AsyncSession, poll_id: int) -> int:
             .execution_options(synchronize_session=False)
         )
         forgotten += int(getattr(result, "rowcount", 0) or 0)
+    if spent:
+        await session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(spent)))
     return forgotten
