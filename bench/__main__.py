@@ -25,7 +25,7 @@ runs as a separate child process that long-polls the server with ``getUpdates``.
 * ``request`` (:mod:`bench.request_scenario`): ``--request-people`` residents (120) onboard,
   ask a police question (category, text, no photos, anonymous, preview, send), six
   moderators (one per community of the list's first page, invited before the bot starts)
-  claim and answer each card, the resident rates: 14 updates a request.  ``request_pg``:
+  claim and answer each card, the resident rates: 15 updates a request.  ``request_pg``:
   the same on PostgreSQL (in the default run when HROMADA_BENCH_POSTGRES_URL is set and
   ``--database`` is sqlite).  ``request_calls``: the same people against
   :mod:`bench.request_calls_bot`, a bare PTB bot making exactly the calls our bot made in
@@ -78,7 +78,7 @@ from bench.side import side_figures
 from bench.targets import Figure, render_figures, scenario_figures
 
 PROFILE = RESULTS_DIR / "hromada.pyspy.txt"
-REQUEST_PEOPLE = 120  # 20 a moderator; 1,680 updates
+REQUEST_PEOPLE = 120  # 20 a moderator; 1,800 updates
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -91,8 +91,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--http-client",
         choices=("httpx", "aiohttp"),
-        default="httpx",
-        help="the Hromada bot's HTTP client (aiohttp: bench/aiohttp_bot.py; baselines: httpx)",
+        default="aiohttp",
+        help="the Hromada bot's HTTP_CLIENT (aiohttp, its default; baselines: httpx)",
     )
     parser.add_argument(
         "--outbox-messages",
@@ -110,7 +110,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--request-people",
         type=int,
         default=REQUEST_PEOPLE,
-        help=f"residents asking in the request scenarios ({REQUEST_PEOPLE}; 14 updates each)",
+        help=f"residents asking in the request scenarios ({REQUEST_PEOPLE}; 15 updates each)",
     )
     parser.add_argument(
         "--no-side", action="store_true", help="skip reminders, polls, /queue and /stats rows"

@@ -3,7 +3,7 @@
 ``python -m bench.outbox`` (``--messages 10000``, ``--limited 600``, ``--database postgres``).
 A fresh database (migrated) gets one pending ``sendMessage`` row per person, each person a
 chat of the local Bot API server; then `scheduler.dispatcher.OutboxDispatcher` with
-`bot.outbox_sender.TelegramSender` (a PTB Bot over HTTPXRequest, as the bot builds it, with
+`bot.outbox_sender.TelegramSender` (a PTB Bot over HTTP_CLIENT's client, as the bot builds it, with
 ``OUTBOX_CONCURRENCY`` 8) sends them all, and the server records when each message arrived.
 
 * lifted: N rows with every rate limit off: messages per second, first send to last.
@@ -30,13 +30,14 @@ from pathlib import Path
 
 from sqlalchemy import insert
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from bench.databases import bench_database
 from bench.processes import BenchError
 from bot.botapi.server import TEST_TOKEN, BotApiServer
 from bot.botapi.state import ApiState, StoredMessage
+from bot.http_client import bot_request
 from bot.outbox_sender import TelegramSender
+from bot.settings import Settings
 from scheduler.buckets import RateLimits
 from scheduler.dispatcher import OutboxDispatcher
 from storage.engine import create_engine, session_factory
@@ -138,7 +139,7 @@ async def _broadcast(
                 TEST_TOKEN,
                 base_url=server.base_url,
                 base_file_url=server.base_file_url,
-                request=HTTPXRequest(connection_pool_size=concurrency + 2),
+                request=bot_request(Settings(), concurrency + 2),
             )
             async with bot:
                 dispatcher = OutboxDispatcher(

@@ -18,8 +18,10 @@ from our bot's run of the scenario at the local Bot API server, per update:
   community's moderator; our bot's outbox sends it after the commit);
 * "Взяти в роботу": answerCallbackQuery with a text, editMessageText (the card);
 * "Відповісти": answerCallbackQuery, sendMessage (write your answer);
-* the answer's text: sendMessage (sent, to the moderator), sendMessage (the card again,
-  answered), sendMessage (the answer, to the resident; the last two through our outbox);
+* the answer's text: sendMessage (the answer's preview: Send / Edit / Cancel);
+* "Надіслати мешканцю": answerCallbackQuery, sendMessage (sent, to the moderator),
+  sendMessage (the card again, answered), editMessageText (the preview without its
+  buttons), sendMessage (the answer, to the resident; through our outbox);
 * "Так, допомогло": answerCallbackQuery with a text.
 
 A moderator joins with ``/start mod_<slug>`` (two sendMessage, as ours: the welcome and the
@@ -100,6 +102,10 @@ ANONYMITY_KEYS = _keyboard(
     BACK_CANCEL,
 )
 PREVIEW_KEYS = _keyboard([("Надіслати", "ask:send")], [("Змінити текст", "ask:edit")], BACK_CANCEL)
+ANSWER_PREVIEW_KEYS = _keyboard(
+    [("Надіслати мешканцю", "sp:send")],
+    [("Змінити текст", "sp:edit"), ("Скасувати", "sp:cancel")],
+)
 CARD_KEYS = [
     [("Передати надавачу", "st:route"), ("Відповісти", "st:answer")],
     [("Запитати деталі", "st:more"), ("Внутрішня нотатка", "st:note")],
@@ -120,6 +126,7 @@ _towns: dict[int, str] = {}  # resident chat -> community slug
 _questions: dict[int, str] = {}  # resident chat -> the question being asked
 _moderators: dict[str, int] = {}  # community slug -> the moderator's chat
 _answering: dict[int, Request] = {}  # moderator chat -> the request being answered
+_previewed: dict[int, tuple[Request, str]] = {}  # moderator chat -> request, answer
 _requests: dict[str, Request] = {}
 _counters: dict[str, int] = {}
 
@@ -236,6 +243,14 @@ async def resident_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await query.answer("Дякуємо! Ваша оцінка допомагає робочій групі.")
 
 
+def _resident_answer(request: Request, answer: str) -> str:
+    town = _BY_SLUG[request.town]["name_uk"]
+    return (
+        f"<b>Відповідь на ваше звернення {request.reference}</b> — Робоча група громади"
+        f" {town}:\n\n{escape(answer)}\n\nЧи допомогла вам ця відповідь?"
+    )
+
+
 async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat, message = update.effective_chat, update.effective_message
     assert chat is not None and message is not None and message.text is not None
@@ -244,7 +259,21 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         _questions[chat.id] = message.text
         await context.bot.send_message(chat.id, PHOTOS, reply_markup=PHOTOS_KEYS)
         return
-    reference, answer = request.reference, message.text
+    _previewed[chat.id] = (request, message.text)
+    await context.bot.send_message(
+        chat.id,
+        f"<b>Перевірте вашу відповідь на {request.reference}.</b> Мешканець отримає:\n\n"
+        + _resident_answer(request, message.text),
+        reply_markup=ANSWER_PREVIEW_KEYS,
+    )
+
+
+async def answer_sent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query, chat = update.callback_query, update.effective_chat
+    assert query is not None and query.message is not None and chat is not None
+    request, answer = _previewed.pop(chat.id)
+    reference = request.reference
+    await query.answer()
     await context.bot.send_message(chat.id, f"Надіслано мешканцю, автору {reference}.")
     await context.bot.send_message(
         chat.id,
@@ -254,11 +283,13 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             [("Закрити", f"st:close:{reference}")],
         ),
     )
-    town = _BY_SLUG[request.town]["name_uk"]
+    await query.edit_message_text(
+        f"<b>Перевірте вашу відповідь на {reference}.</b> Мешканець отримає:\n\n"
+        + _resident_answer(request, answer)
+    )
     await context.bot.send_message(
         request.resident,
-        f"<b>Відповідь на ваше звернення {reference}</b> — Робоча група громади {town}:\n\n"
-        f"{escape(answer)}\n\nЧи допомогла вам ця відповідь?",
+        _resident_answer(request, answer),
         reply_markup=_keyboard(
             [("Так, допомогло", f"rs:yes:{reference}"), ("Ні", f"rs:no:{reference}")],
             [("Запитати ще раз", f"rs:reopen:{reference}"), ("Закрити звернення", "rs:close")],
@@ -280,6 +311,7 @@ def main() -> None:
     app.add_handler(CallbackQueryHandler(community, pattern=r"^com:"))
     app.add_handler(CallbackQueryHandler(staff_pressed, pattern=r"^st:"))
     app.add_handler(CallbackQueryHandler(resident_pressed, pattern=r"^rs:"))
+    app.add_handler(CallbackQueryHandler(answer_sent, pattern=r"^sp:send$"))
     app.add_handler(CallbackQueryHandler(pressed))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, text))
     app.run_polling()

@@ -3,8 +3,9 @@
 Per resident (11 updates): ``/start``, "Українська", their community; "Поставити
 запитання", "Продовжити" (past the emergency numbers), "Поліція", the question's text,
 "Продовжити (0 з 3 фото)", "Залишитися анонімним", "Надіслати" (the preview's); then,
-once the answer came, "Так, допомогло".  Per request, its community's moderator (3 updates):
-"Взяти в роботу" on the card, "Відповісти", the answer's text.  So 14 updates a request.
+once the answer came, "Так, допомогло".  Per request, its community's moderator (4 updates):
+"Взяти в роботу" on the card, "Відповісти", the answer's text, "Надіслати мешканцю" on the
+answer's preview.  So 15 updates a request.
 
 Moderators: one per community of the first page of the community list (six), each made by
 an invitation the bench creates before the bot starts (``storage.repositories.staff.
@@ -64,6 +65,7 @@ COMMUNITIES = (
 QUESTION = "Коли відновлять освітлення на вулиці Шкільній?"
 ANSWER = "Ремонт 12 грудня, бригада вже працює."
 HELPED = "Так, допомогло"
+SEND_ANSWER = "Надіслати мешканцю"  # the answer's preview (the staff answer preview)
 REFERENCE = re.compile(r"\b[A-Z]{3}-\d{4}\b")
 RESIDENT_STEPS = (
     "start",
@@ -77,7 +79,7 @@ RESIDENT_STEPS = (
     "anonymous",
     "send",
 )
-MODERATOR_STEPS = ("claim", "answer press", "answer text")
+MODERATOR_STEPS = ("claim", "answer press", "answer text", "answer send")
 REQUEST_STEPS = (*RESIDENT_STEPS, *MODERATOR_STEPS, "rate")
 
 
@@ -190,9 +192,15 @@ class Moderators:
             server,
             person,
             functools.partial(person.send_text, ANSWER),
+            has_button(SEND_ANSWER),
+        )
+        send = await exchange(
+            server,
+            person,
+            functools.partial(person.press, text.message, SEND_ANSWER),
             text_contains("Надіслано мешканцю"),
         )
-        return [claim, press, text]
+        return [claim, press, text, send]
 
 
 async def request_resident(

@@ -88,7 +88,7 @@ async def run_scenario(
     database: str,
     deadline: float,
     profile: Path | None = None,
-    http_client: str = "httpx",
+    http_client: str = "aiohttp",
 ) -> ScenarioResult:
     """Run scenario ``name`` with ``users`` people; BenchError if anything is off.
     ``deadline`` is a ``time.monotonic()`` value the scenario must finish by; with
@@ -150,6 +150,7 @@ async def run_scenario(
                     {
                         **base,
                         "DATABASE_URL": url,
+                        "HTTP_CLIENT": http_client,
                         "RATE_LIMIT_OVERALL_PER_SECOND": "0",
                         "RATE_LIMIT_GROUP_PER_MINUTE": "0",
                     }
@@ -157,8 +158,7 @@ async def run_scenario(
                 seeded = await run_once(["-m", "bot", "seed"], env, workdir, within=120)
                 if "communities:" not in seeded:
                     raise BenchError(f"unexpected output of `python -m bot seed`: {seeded!r}")
-                module = "bench.aiohttp_bot" if http_client == "aiohttp" else "bot"
-                bot = BotProcess("hromada_bot", ["-m", module, "run"], env, workdir)
+                bot = BotProcess("hromada_bot", ["-m", "bot", "run"], env, workdir)
                 server.replies.error_reply = text_contains(ERROR_REPLY)
                 concurrency = env.get("CONCURRENT_UPDATES", "64 (default)")
                 if name.startswith("request"):

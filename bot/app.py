@@ -16,6 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
+from bot.http_client import bot_request
 from bot.outbox_sender import Outbox
 from bot.privacy_cli import NO_KEY, policy_from
 from bot.settings import Settings, require_token
@@ -52,6 +53,9 @@ class HromadaApp(AnyApp):
         self.lifecycle = lifecycle
 
 
+# Connections for the bot's own calls (python-telegram-bot's default pool size).
+CALL_CONNECTIONS = 256
+
 # Updates the bot asks Telegram for; anything else is never fetched.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
@@ -69,6 +73,8 @@ def build_application(settings: Settings, *, migrate: bool = True) -> HromadaApp
         .token(token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_file_url)
+        .request(bot_request(settings, CALL_CONNECTIONS))
+        .get_updates_request(bot_request(settings, 1))
         .context_types(context_types)
         .concurrent_updates(processor)
         .rate_limiter(lifecycle.limiter)

@@ -61,10 +61,12 @@ class JsonFormatter(RedactingFormatter):
 
 # Libraries whose detailed logs carry personal data or the token, and the most they may say:
 # httpx logs every request URL (it contains the token) at INFO; python-telegram-bot logs
-# every API call with its parameters (message text, names) at DEBUG.
+# every API call with its parameters (message text, names) at DEBUG; aiohttp's client (the
+# default HTTP_CLIENT) logs little, but its connection errors may name the URL.
 QUIET_LOGGERS = {
     "httpx": logging.WARNING,
     "httpcore": logging.WARNING,
+    "aiohttp.client": logging.WARNING,
     "telegram": logging.INFO,
     "apscheduler": logging.WARNING,
     "aiosqlite": logging.WARNING,

@@ -36,8 +36,8 @@ from telegram.error import (
     TimedOut,
 )
 from telegram.error import RetryAfter as TelegramRetryAfter
-from telegram.request import HTTPXRequest
 
+from bot.http_client import bot_request
 from bot.settings import Settings, require_token
 from scheduler.buckets import RateLimits
 from scheduler.dispatcher import OutboxDispatcher
@@ -188,7 +188,7 @@ def build_outbox_bot(settings: Settings) -> Bot:
         require_token(settings),
         base_url=settings.telegram_api_base_url,
         base_file_url=settings.telegram_api_base_file_url,
-        request=HTTPXRequest(connection_pool_size=settings.outbox_concurrency + 2),
+        request=bot_request(settings, settings.outbox_concurrency + 2),
     )
 
 
