@@ -106,7 +106,9 @@ def log_outcome(outcome: Outcome) -> None:
 async def write_outcome(session: AsyncSession, outcome: Outcome) -> None:
     result = outcome.result
     if isinstance(result, Sent):
-        await outbox.mark_sent(session, outcome.row_id, message_id=result.message_id)
+        await outbox.mark_sent(
+            session, outcome.row_id, chat_id=outcome.chat_id, message_id=result.message_id
+        )
     elif isinstance(result, Migrated):
         await staff_chats.move_chat(session, outcome.chat_id, result.new_chat_id)
         # a self-help group's linked chat follows too (the update telling of the upgrade may

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,7 +49,7 @@ async def test_an_edit_waits_for_its_card_then_gets_its_message_id(db: AsyncSess
     assert await outbox.enqueue(db, chat_id=GROUP, payload=card_message("after"), dedup_key="a")
     # The card goes first; its edit, and what comes after it in that chat, wait for it.
     assert [row_id for row_id, _ in await claimed(db)] == [card_row]
-    await outbox.mark_sent(db, card_row, message_id=77)
+    await outbox.mark_sent(db, card_row, chat_id=GROUP, message_id=77)
     ((edit_id, payload), (_after, _)) = await claimed(db)
     assert edit_id == (await row(db, "e")).id
     assert payload["params"] == {"text": "v2", "message_id": 77}
@@ -76,7 +77,7 @@ async def test_an_upgrade_moves_link_rows_and_undelivered_cards(db: AsyncSession
     dru = await community(db)
     await staff.link_staff_chat(db, dru.id, GROUP)
     delivered, card_row = await a_card(db)
-    await outbox.mark_sent(db, card_row, message_id=5)
+    await outbox.mark_sent(db, card_row, chat_id=GROUP, message_id=5)
     waiting = await new_request(db, "ще")
     assert await outbox.enqueue(db, chat_id=GROUP, payload=card_message("w"), dedup_key="w")
     await staff_chats.card_sent(db, waiting.id, GROUP, (await row(db, "w")).id)
@@ -89,6 +90,37 @@ async def test_an_upgrade_moves_link_rows_and_undelivered_cards(db: AsyncSession
     assert [card.request_id for card in left] == [delivered]
     moved = await db.get(StaffChatCard, waiting.id)
     assert moved is not None and moved.chat_id == SUPERGROUP
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["one", "many"])
+async def test_a_card_that_moved_while_on_its_way_goes_again(db: AsyncSession, many: bool) -> None:
+    # The group is upgraded while its card is being sent: the card reached the old group,
+    # where nobody will act on it, so the same card goes again to the supergroup.
+    dru = await community(db)
+    await staff.link_staff_chat(db, dru.id, GROUP)
+    request_id, card_row = await a_card(db)
+    assert [row_id for row_id, _ in await claimed(db)] == [card_row]
+    await staff_chats.move_chat(db, GROUP, SUPERGROUP)  # the upgrade, told meanwhile
+    if many:
+        await outbox.mark_sent_many(db, [outbox.Delivered(card_row, GROUP, 9)])
+    else:
+        await outbox.mark_sent(db, card_row, chat_id=GROUP, message_id=9)
+    again = await row(db, f"card-resent:{card_row}:{SUPERGROUP}")
+    assert (again.chat_id, again.status, again.payload) == (
+        SUPERGROUP,
+        outbox.PENDING,
+        card_message("v1"),
+    )
+    card = await db.get(StaffChatCard, request_id)
+    assert card is not None
+    await db.refresh(card)
+    assert (card.chat_id, card.outbox_id, card.message_id) == (SUPERGROUP, again.id, None)
+    assert await staff_chats.cards_left_in(db, GROUP) == []
+    # Once it is there, its edits find it.
+    assert [row_id for row_id, _ in await claimed(db)] == [again.id]
+    await outbox.mark_sent(db, again.id, chat_id=SUPERGROUP, message_id=3)
+    await db.refresh(card)
+    assert (card.chat_id, card.message_id) == (SUPERGROUP, 3)
 
 
 async def test_removal_forgets_link_and_cards_and_names_the_undelivered(

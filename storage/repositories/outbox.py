@@ -199,11 +199,13 @@ async def mark_sent(
     session: AsyncSession,
     row_id: int,
     *,
+    chat_id: int | None = None,
     message_id: int | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Telegram accepted it. Recorded whatever the row's status (it *was* delivered); the
-    message it made (`message_id`) is kept if the row sent a staff-chat card."""
+    """Telegram accepted it, in `chat_id` (the chat it was claimed for). Recorded whatever
+    the row's status (it *was* delivered); the message it made (`message_id`) is kept if the
+    row sent a staff-chat card."""
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row_id)
@@ -211,7 +213,9 @@ async def mark_sent(
         .execution_options(synchronize_session=False)
     )
     if message_id is not None:
-        await staff_chats.card_delivered(session, row_id, message_id)
+        if chat_id is None:
+            raise ValueError("a message id needs the chat it is in")
+        await _card_delivered(session, row_id, chat_id, message_id)
         await chat_messages.remember_outbox(session, row_id, message_id)  # "Clear this chat"
 
 
@@ -245,15 +249,36 @@ async def mark_sent_many(
     cards = await session.scalars(
         select(StaffChatCard.outbox_id).where(StaffChatCard.outbox_id.in_(list(made)))
     )
-    for row_id in cards:
-        message_id = made[row_id].message_id if row_id is not None else None
-        if row_id is not None and message_id is not None:
-            await staff_chats.card_delivered(session, row_id, message_id)
+    for row_id in list(cards):
+        delivered = made[row_id] if row_id is not None else None
+        if delivered is not None and delivered.message_id is not None:
+            await _card_delivered(
+                session, delivered.row_id, delivered.chat_id, delivered.message_id
+            )
     pairs: list[tuple[int, int]] = []
     for row in made.values():
         if row.message_id is not None:
             pairs.append((row.chat_id, row.message_id))
     await chat_messages.remember_pairs(session, pairs)
+
+
+async def _card_delivered(
+    session: AsyncSession, row_id: int, chat_id: int, message_id: int
+) -> None:
+    """`staff_chats.card_delivered`; a card that moved to a supergroup while on its way (it
+    reached the old group) is queued again, the same message, to where the card is now."""
+    moved = await staff_chats.card_delivered(session, row_id, chat_id, message_id)
+    if moved is None:
+        return
+    request_id, now_in = moved
+    payload = await session.scalar(select(OutboxMessage.payload).where(OutboxMessage.id == row_id))
+    if payload is None:
+        return
+    key = f"card-resent:{row_id}:{now_in}"
+    await enqueue(session, chat_id=now_in, payload=dict(payload), dedup_key=key)
+    again = await session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == key))
+    if again is not None:
+        await staff_chats.card_resent(session, request_id, again)
 
 
 async def mark_retry(

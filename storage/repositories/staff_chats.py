@@ -51,12 +51,42 @@ async def card_of(session: AsyncSession, request_id: int) -> StaffChatCard | Non
     return await session.get(StaffChatCard, request_id)
 
 
-async def card_delivered(session: AsyncSession, outbox_id: int, message_id: int) -> None:
-    """Telegram made message `message_id` of the row `outbox_id` (if that row sends a card)."""
+async def card_delivered(
+    session: AsyncSession, outbox_id: int, chat_id: int, message_id: int
+) -> tuple[int, int] | None:
+    """Telegram made message `message_id` in `chat_id` of the row `outbox_id` (if that row
+    sends a card). Returns (request id, where the card is now) for a card that moved away
+    while on its way (the group
+    became a supergroup between the claim and this outcome, so `move_chat` already took
+    the card along as undelivered): its message reached the old group, nobody will act on
+    it there, and the caller sends it again (`card_resent`). None otherwise."""
+    card = (
+        await session.execute(
+            select(StaffChatCard.request_id, StaffChatCard.chat_id).where(
+                StaffChatCard.outbox_id == outbox_id
+            )
+        )
+    ).one_or_none()
+    if card is None:
+        return None
+    if card.chat_id != chat_id:
+        return int(card.request_id), int(card.chat_id)
     await session.execute(
         update(StaffChatCard)
         .where(StaffChatCard.outbox_id == outbox_id)
         .values(message_id=message_id, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return None
+
+
+async def card_resent(session: AsyncSession, request_id: int, outbox_id: int) -> None:
+    """The card of `request_id` is now on its way in the row `outbox_id` (to where the card
+    is: see `card_delivered`)."""
+    await session.execute(
+        update(StaffChatCard)
+        .where(StaffChatCard.request_id == request_id)
+        .values(outbox_id=outbox_id, message_id=None, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
 
