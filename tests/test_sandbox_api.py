@@ -24,13 +24,14 @@ from storage.models import GroupChat, Invite, MeetingReminder, SelfHelpGroup
 from storage.repositories import staff
 from storage.types import utcnow
 from tests.request_steps import onboard
+from tests.sandbox_clock import morning_clock
 
 JPEG = b"\xff\xd8\xff\xe0 a small test photo \xff\xd9"
 
 
 @pytest_asyncio.fixture
 async def page(tmp_path: Path) -> AsyncIterator[tuple[Sandbox, aiohttp.ClientSession]]:
-    world = Sandbox(Settings.model_validate({}), tmp_path / "sandbox")
+    world = Sandbox(Settings.model_validate({}), tmp_path / "sandbox", machine=morning_clock())
     runner, port = await start_site(world, "127.0.0.1", 0)
     try:
         await world.start()

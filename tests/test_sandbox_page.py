@@ -23,6 +23,7 @@ from bot.sandbox.runtime import Sandbox
 from bot.sandbox.web import start_site
 from bot.settings import Settings
 from storage.types import utcnow
+from tests.sandbox_clock import morning_clock
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Locator, Page
@@ -70,7 +71,7 @@ async def browser() -> AsyncIterator[Browser]:
 @pytest_asyncio.fixture(loop_scope="module")
 async def sandbox(tmp_path: Path) -> AsyncIterator[tuple[Sandbox, str]]:
     """The sandbox on a free port with its own database under ``tmp_path``."""
-    world = Sandbox(Settings.model_validate({}), tmp_path / "sandbox")
+    world = Sandbox(Settings.model_validate({}), tmp_path / "sandbox", machine=morning_clock())
     runner, port = await start_site(world, "127.0.0.1", 0)
     try:
         await world.start()

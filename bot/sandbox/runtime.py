@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.app import ALLOWED_UPDATES, HromadaApp, build_application
@@ -66,12 +67,18 @@ def sandbox_settings(base: Settings, server: BotApiServer, data_dir: Path) -> Se
 class Sandbox:
     """One running world; :attr:`generation` grows on every reset."""
 
-    def __init__(self, base: Settings, data_dir: Path) -> None:
+    def __init__(
+        self, base: Settings, data_dir: Path, *, machine: Callable[[], datetime] | None = None
+    ) -> None:
+        """``machine``: the time the clock starts from and runs on (default: the machine's;
+        tests give a fixed start, so that what is due when does not depend on the hour the
+        suite runs at)."""
         self.base = base
         self.data_dir = data_dir
+        self.machine = machine
         self.generation = 0
         self.status = "starting"
-        self.clock = SandboxClock()
+        self.clock = SandboxClock(machine)
         self.server = BotApiServer(SANDBOX_TOKEN, bot_username="hromada_sandbox_bot")
         self.app: HromadaApp | None = None
         self.panes: dict[str, Pane] = {}
@@ -90,7 +97,7 @@ class Sandbox:
         self.ready.clear()
         self.panes = {}
         self.toasts = []
-        self.clock = SandboxClock()
+        self.clock = SandboxClock(self.machine)
         self.server = BotApiServer(SANDBOX_TOKEN, bot_username="hromada_sandbox_bot")
         self.clock.install(self.server.clock)
         await self.server.start()
