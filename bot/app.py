@@ -137,6 +137,7 @@ class Lifecycle:
             default_language=settings.default_language,
             timezone=settings.timezone,
             wake_outbox=self.wake_outbox,
+            became_staff=self.flood.exempt,
             privacy=privacy,
         )
         services = app.bot_data.services

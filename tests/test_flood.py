@@ -86,6 +86,21 @@ def test_staff_group_chatter_bots_and_telegram_updates_are_not_counted() -> None
     assert gate.check(private_text(8)) is Verdict.NOTIFY
 
 
+def test_a_role_taken_here_is_exempt_at_once_and_survives_a_read_that_missed_it() -> None:
+    clock = Clock()
+    gate = FloodGate(2, clock=clock)
+    assert [gate.check(press(7)) for _ in range(3)][-1] is Verdict.NOTIFY
+    gate.exempt(7)  # accepted an invitation in this process
+    assert all(gate.check(press(7)) is Verdict.PASS for _ in range(50))
+    gate.set_staff(frozenset({8}))  # a read that began before the role was committed
+    assert gate.staff == {7, 8}
+    assert gate.check(press(7)) is Verdict.PASS
+    clock.now += flood.STAFF_REFRESH_SECONDS
+    gate.set_staff(frozenset({8}))  # a minute on, the database is the word: revoked meanwhile
+    assert gate.staff == {8}
+    assert [gate.check(press(7)) for _ in range(3)][-1] is Verdict.NOTIFY
+
+
 def test_zero_switches_it_off_and_idle_people_are_forgotten() -> None:
     assert all(FloodGate(0).check(private_text(1)) is Verdict.PASS for _ in range(100))
     clock = Clock()

@@ -26,6 +26,10 @@ def _nothing() -> None:
     return None
 
 
+def _no_one(telegram_id: int) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class Services:
     """What the composition root hands the handlers; built in `post_init`."""
@@ -36,6 +40,9 @@ class Services:
     timezone: str
     # Called after each commit so the outbox dispatcher sends new rows at once.
     wake_outbox: Callable[[], None] = _nothing
+    # Called when a person takes a staff role here, so flood control exempts them at once
+    # (`handlers/core/flood.FloodGate.exempt`), not only from its next read of the staff.
+    became_staff: Callable[[int], None] = _no_one
     # The active communities, cached for a minute (onboarding reads them on every step).
     communities: CommunityDirectory = field(default_factory=CommunityDirectory)
     # Retention periods (/privacy states them) and the erasure ledger's key (/forget).

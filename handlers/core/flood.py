@@ -10,9 +10,12 @@ anyone.
 **Decision:** staff are never throttled, and who is staff is a set of Telegram ids held in
 memory (`FloodGate.staff`), read from the database at start and then every
 `STAFF_REFRESH_SECONDS` by `refresh_staff` (one query a minute per process, not one per
-update). A new role is exempt at most that long after it was granted (until then it is
-counted like anyone's, which a person pressing normally never reaches); a revoked one is
-exempt that long after. **Decision:** the notice's language is the person's Telegram
+update). A role granted elsewhere (the CLI, another worker) is exempt at most that long after it
+was granted (until then it is counted like anyone's); a revoked one is exempt that long
+after. A role taken through an invitation in this process is exempt at
+once (`FloodGate.exempt`, called by the invitation handler): a moderator who joins and
+starts on a backlog of cards goes past 30 updates in their first minute (the benchmark's
+did, and was dropped). **Decision:** the notice's language is the person's Telegram
 language (their stored choice would be a database read).
 
 **Decision:** "Clear this chat" must also delete what a flood dropped. The ids of dropped
@@ -93,6 +96,23 @@ class FloodGate:
         self.keeping = asyncio.Lock()  # one `keep_dropped` at a time: a caller sees it done
         self._windows: dict[int, _Window] = {}
         self._checks = 0
+        self._granted: dict[int, float] = {}  # exempted here, by when (see `set_staff`)
+
+    def exempt(self, telegram_id: int) -> None:
+        """`telegram_id` took a staff role just now: not counted from now on."""
+        self.staff = self.staff | {telegram_id}
+        self._granted[telegram_id] = self.clock()
+        self._windows.pop(telegram_id, None)
+
+    def set_staff(self, ids: frozenset[int]) -> None:
+        """The staff as read from the database, plus those exempted here within the last
+        `STAFF_REFRESH_SECONDS` (a read that began before their role was committed lacks
+        them)."""
+        now = self.clock()
+        self._granted = {
+            person: at for person, at in self._granted.items() if now - at < STAFF_REFRESH_SECONDS
+        }
+        self.staff = ids | frozenset(self._granted)
 
     @property
     def tracked_people(self) -> int:
@@ -178,7 +198,7 @@ async def load_staff(gate: FloodGate, services: Services) -> None:
     """Read who is staff now; on failure the old set stays (the next round tries again)."""
     try:
         async with services.sessions() as session:
-            gate.staff = await staff_telegram_ids(session)
+            gate.set_staff(await staff_telegram_ids(session))
     except Exception as exc:
         log.warning("flood control: staff list not refreshed (%s)", type(exc).__name__)
 

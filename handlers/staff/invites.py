@@ -49,6 +49,8 @@ async def _accept(ctx: HromadaContext, code: str) -> None:
         return
     if ctx.user.language is None:
         ctx.user.language = ctx.i18n.language
+    if ctx.user.telegram_id is not None:
+        ctx.services.became_staff(ctx.user.telegram_id)  # not throttled from now on
     await _welcome(ctx, result.role, _("You are now {role} of {community}."))
 
 
