@@ -40,7 +40,8 @@ Then the side benchmarks (``--no-side`` skips them): outbox broadcasts (:mod:`be
 limits), meeting reminders (:mod:`bench.reminders`), poll publishing (:mod:`bench.polls`),
 /queue and /stats over 100,000 requests (:mod:`bench.queries`).  The whole default run
 took 557 s and 696 s on the team's 2-core machine at load averages 5-14 with the larger
-memory scenario of then (2,000 people, 110-200 s of it); 1,000 people take about half that.
+memory scenario of then (2,000 people, 110-200 s of it); with 1,000 people, on a quiet
+machine, 280 s (5 min 9 s for ``make bench`` in a fresh clone, set-up included).
 
 Measured per scenario: wall time from the first update queued to the last reply the server
 received; updates/s = updates / that time; latency of each update = from queueing it to the
