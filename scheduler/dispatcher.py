@@ -107,6 +107,10 @@ class OutboxDispatcher:
         self._leading_changed = asyncio.Event()
         self._chats: dict[int, asyncio.Task[None]] = {}  # chats whose task is sending
         self._in_hand = 0  # rows claimed and not yet written (or given back)
+        # Their ids: a row in hand may change chat meanwhile (a group upgraded to a
+        # supergroup moves its pending rows, `staff_chats.move_chat`), and must not be
+        # claimed again under the new chat before its outcome is written (review finding).
+        self._rows_in_hand: set[int] = set()
         self._unwritten: list[Outcome] = []  # outcomes waiting to be written, in order
         self._unwritten_chats: dict[int, int] = {}  # chat -> its outcomes among those
         self._throttled: dict[int, TokenBucket] = {}
@@ -313,7 +317,12 @@ class OutboxDispatcher:
             async with self._sessions() as session, session.begin():
                 claimed = await outbox.claim_due(session, limit=room, exclude_chats=exclude)
             skip = set(exclude)  # beyond claim_due's longest exclusion list
-            claimed = [row for row in claimed if row.chat_id not in skip]
+            claimed = [
+                row
+                for row in claimed
+                if row.chat_id not in skip and row.id not in self._rows_in_hand
+            ]
+            self._rows_in_hand.update(row.id for row in claimed)
         by_chat: dict[int, list[OutboxMessage]] = {}
         for row in claimed:
             by_chat.setdefault(row.chat_id, []).append(row)
@@ -355,6 +364,7 @@ class OutboxDispatcher:
             await outcomes.record_many(self._sessions, written, self._stopping)
         finally:
             for outcome in written:
+                self._rows_in_hand.discard(outcome.row_id)
                 left = self._unwritten_chats.pop(outcome.chat_id, 1) - 1
                 if left > 0:
                     self._unwritten_chats[outcome.chat_id] = left
@@ -368,6 +378,7 @@ class OutboxDispatcher:
 
     async def _send_chat(self, chat_id: int, rows: list[OutboxMessage]) -> None:
         done = 0  # rows with an outcome (waiting to be written); the rest go back
+        judged: set[int] = set()
         try:
             bucket = self._buckets.get(chat_id)
             for row in rows:
@@ -382,6 +393,7 @@ class OutboxDispatcher:
                 outcome = self._judge(row, result)
                 if outcome is not None:
                     done += 1
+                    judged.add(row.id)
                     self._unwritten.append(outcome)
                     self._unwritten_chats[chat_id] = self._unwritten_chats.get(chat_id, 0) + 1
                     if self._write_due():
@@ -392,6 +404,7 @@ class OutboxDispatcher:
             log.error("outbox chat task failed (%s)", type(exc).__name__)
         finally:
             self._in_hand -= len(rows) - done
+            self._rows_in_hand.difference_update(row.id for row in rows if row.id not in judged)
             self._chats.pop(chat_id, None)
             self._wakeup.set()
 

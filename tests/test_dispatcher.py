@@ -31,7 +31,7 @@ from scheduler.sending import (
 )
 from storage.engine import create_engine, session_factory
 from storage.models import OutboxMessage, User
-from storage.repositories import outbox
+from storage.repositories import outbox, staff_chats
 from storage.repositories.users import touch_user
 from tests.running_bot import bot_settings, running_bot
 
@@ -540,6 +540,38 @@ async def test_a_throttled_chat_does_not_hold_up_the_others(
     assert texts(busy) == ["busy 0", "busy 1", "busy 2"]
     start = started["busy 0"]
     assert [started[f"busy {i}"] - start for i in range(3)] == [0, 1, 2]  # one a second
+
+
+async def test_a_row_that_changes_chat_while_in_flight_is_not_claimed_again(
+    botapi: BotApiServer, sessions: Sessions, patient_sender: TelegramSender
+) -> None:
+    """A group upgraded to a supergroup moves its pending rows (`staff_chats.move_chat`),
+    the one being sent too; the next round must not claim that row again under its new
+    chat while its outcome is unwritten (review finding: it was sent twice)."""
+    old, new, other = botapi.user(), botapi.user(), botapi.user()
+    other_sent = asyncio.Event()
+    holder: list[OutboxDispatcher] = []
+    moves: list[int] = []
+
+    async def moving(chat_id: int, payload: dict[str, Any]) -> SendResult:
+        if payload["params"]["text"] == "moved" and not moves:
+            moves.append(chat_id)
+            async with sessions() as session, session.begin():
+                await staff_chats.move_chat(session, old.id, new.id)  # told meanwhile
+            await enqueue(sessions, other.id, "other")
+            holder[0].wake()  # a round runs while this send is in flight
+            await asyncio.wait_for(other_sent.wait(), 20)
+        elif payload["params"]["text"] == "other":
+            other_sent.set()
+        return await patient_sender(chat_id, payload)
+
+    await enqueue(sessions, old.id, "moved")
+    async with running(sessions, moving, concurrency=4) as d:
+        holder.append(d)
+        d.wake()
+        await drained(d)
+    assert texts(other) == ["other"]
+    assert sends_to(botapi, old.id) + sends_to(botapi, new.id) == 1
 
 
 # -- wiring and leadership ----------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, StaffChat, StaffChatCard
@@ -106,6 +106,9 @@ async def test_a_card_that_moved_while_on_its_way_goes_again(db: AsyncSession, m
     else:
         await outbox.mark_sent(db, card_row, chat_id=GROUP, message_id=9)
     again = await row(db, f"card-resent:{card_row}:{SUPERGROUP}")
+    await outbox.mark_sent(db, card_row, chat_id=GROUP, message_id=9)  # told twice: no more
+    count = select(func.count()).select_from(OutboxMessage)
+    assert await db.scalar(count.where(OutboxMessage.chat_id == SUPERGROUP)) == 2
     assert (again.chat_id, again.status, again.payload) == (
         SUPERGROUP,
         outbox.PENDING,
