@@ -106,10 +106,10 @@ class OutboxDispatcher:
         self._leading = False
         self._leading_changed = asyncio.Event()
         self._chats: dict[int, asyncio.Task[None]] = {}  # chats whose task is sending
-        self._in_hand = 0  # rows claimed and not yet written (or given back)
-        # Their ids: a row in hand may change chat meanwhile (a group upgraded to a
-        # supergroup moves its pending rows, `staff_chats.move_chat`), and must not be
-        # claimed again under the new chat before its outcome is written (review finding).
+        # Rows claimed and not yet written (or given back), by id: a row in hand may change
+        # chat meanwhile (a group upgraded to a supergroup moves its pending rows,
+        # `staff_chats.move_chat`), and must not be claimed again under the new chat before
+        # its outcome is written (review finding).
         self._rows_in_hand: set[int] = set()
         self._unwritten: list[Outcome] = []  # outcomes waiting to be written, in order
         self._unwritten_chats: dict[int, int] = {}  # chat -> its outcomes among those
@@ -141,7 +141,7 @@ class OutboxDispatcher:
     @property
     def in_hand(self) -> int:
         """Rows claimed and not yet written: what a crash now could send a second time."""
-        return self._in_hand
+        return len(self._rows_in_hand)
 
     def wake(self) -> None:
         """Look for due rows now (call from the event loop's thread, after a commit)."""
@@ -297,7 +297,7 @@ class OutboxDispatcher:
         other chat while finished outcomes wait; review finding)."""
         if not self._unwritten:
             return False
-        blocked = (self.batch - self._in_hand) * 2 < self.batch
+        blocked = (self.batch - self.in_hand) * 2 < self.batch
         return len(self._unwritten) * 2 >= self.batch or not self._chats or blocked
 
     async def _round(self) -> bool:
@@ -309,9 +309,9 @@ class OutboxDispatcher:
         for chat_id, bucket in list(self._throttled.items()):
             if bucket.delay() == 0:
                 del self._throttled[chat_id]
-        room = self.batch - self._in_hand
+        room = self.batch - self.in_hand
         claimed: list[OutboxMessage] = []
-        if room > 0 and (room * 2 >= self.batch or self._in_hand == 0):
+        if room > 0 and (room * 2 >= self.batch or not self._rows_in_hand):
             busy = [*self._chats, *self._unwritten_chats]  # never claimed twice: first
             exclude = [*busy, *(c for c in self._throttled if c not in self._chats)]
             async with self._sessions() as session, session.begin():
@@ -327,13 +327,12 @@ class OutboxDispatcher:
         for row in claimed:
             by_chat.setdefault(row.chat_id, []).append(row)
         for chat_id, rows in by_chat.items():
-            self._in_hand += len(rows)
             self._chats[chat_id] = asyncio.create_task(
                 self._send_chat(chat_id, rows), name=f"outbox-chat-{chat_id}"
             )
         if self._next_retry_at is not None and self._next_retry_at <= now:
             self._next_retry_at = None
-        if claimed or self._chats or self._in_hand or self._drainers == 0:
+        if claimed or self._chats or self._rows_in_hand or self._drainers == 0:
             return False
         if self._paused_until > now:
             return False
@@ -368,7 +367,6 @@ class OutboxDispatcher:
                 left = self._unwritten_chats.pop(outcome.chat_id, 1) - 1
                 if left > 0:
                     self._unwritten_chats[outcome.chat_id] = left
-            self._in_hand -= len(written)
             self._wakeup.set()
 
     # -- one chat -----------------------------------------------------------------------------
@@ -377,8 +375,7 @@ class OutboxDispatcher:
         return self._paused_until > self._clock()
 
     async def _send_chat(self, chat_id: int, rows: list[OutboxMessage]) -> None:
-        done = 0  # rows with an outcome (waiting to be written); the rest go back
-        judged: set[int] = set()
+        judged: set[int] = set()  # rows with an outcome (waiting to be written); the rest go back
         try:
             bucket = self._buckets.get(chat_id)
             for row in rows:
@@ -392,7 +389,6 @@ class OutboxDispatcher:
                     return  # stopping or paused meanwhile
                 outcome = self._judge(row, result)
                 if outcome is not None:
-                    done += 1
                     judged.add(row.id)
                     self._unwritten.append(outcome)
                     self._unwritten_chats[chat_id] = self._unwritten_chats.get(chat_id, 0) + 1
@@ -403,7 +399,6 @@ class OutboxDispatcher:
         except Exception as exc:
             log.error("outbox chat task failed (%s)", type(exc).__name__)
         finally:
-            self._in_hand -= len(rows) - done
             self._rows_in_hand.difference_update(row.id for row in rows if row.id not in judged)
             self._chats.pop(chat_id, None)
             self._wakeup.set()

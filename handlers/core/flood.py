@@ -10,13 +10,14 @@ anyone.
 **Decision:** staff are never throttled, and who is staff is a set of Telegram ids held in
 memory (`FloodGate.staff`), read from the database at start and then every
 `STAFF_REFRESH_SECONDS` by `refresh_staff` (one query a minute per process, not one per
-update). A role granted elsewhere (the CLI, another worker) is exempt at most that long after it
-was granted (until then it is counted like anyone's); a revoked one is exempt that long
-after. A role taken through an invitation in this process is exempt at
-once (`FloodGate.exempt`, called by the invitation handler): a moderator who joins and
-starts on a backlog of cards goes past 30 updates in their first minute (the benchmark's
-did, and was dropped). **Decision:** the notice's language is the person's Telegram
-language (their stored choice would be a database read).
+update). A role taken through an invitation in this process is exempt at once
+(`FloodGate.exempt`, called by the invitation handler, before the update's commit: should
+that fail, the person stays exempt for a minute, which harms nobody): a moderator who joins
+and starts on a backlog of cards goes past 30 updates in their first minute (the
+benchmark's did, and was dropped). A role granted elsewhere (the CLI, another worker) is
+exempt at most `STAFF_REFRESH_SECONDS` after it was granted (until then it is counted like
+anyone's); a revoked one is exempt that long after. **Decision:** the notice's language is
+the person's Telegram language (their stored choice would be a database read).
 
 **Decision:** "Clear this chat" must also delete what a flood dropped. The ids of dropped
 private messages and of the notice itself are collected in memory (`FloodGate.unkept`, at

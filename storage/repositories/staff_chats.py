@@ -56,10 +56,10 @@ async def card_delivered(
 ) -> tuple[int, int] | None:
     """Telegram made message `message_id` in `chat_id` of the row `outbox_id` (if that row
     sends a card). Returns (request id, where the card is now) for a card that moved away
-    while on its way (the group
-    became a supergroup between the claim and this outcome, so `move_chat` already took
-    the card along as undelivered): its message reached the old group, nobody will act on
-    it there, and the caller sends it again (`card_resent`). None otherwise."""
+    while on its way (the group became a supergroup between the claim and this outcome, so
+    `move_chat` already took the card along as undelivered): its message reached the old
+    group, nobody will act on it there, and the caller sends it again (`card_resent`).
+    None otherwise."""
     card = (
         await session.execute(
             select(StaffChatCard.request_id, StaffChatCard.chat_id).where(
